@@ -1,0 +1,41 @@
+# Developer entry points. `make demo` and `make test` are the two the README promises;
+# both set up what they need on a fresh Debian/Ubuntu machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+PY312 ?= $(shell .ci/find-python.sh 3.12)
+PY39 ?= $(shell .ci/find-python.sh 3.9)
+UV ?= $(firstword $(shell uv --version >/dev/null 2>&1 && command -v uv) $(CURDIR)/.tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PY312)
+RUN := $(UV) run --locked --no-sync
+
+.PHONY: help setup test lint unit test-py39 wheel pg
+
+help:  ## list the targets
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+setup:  ## install everything (idempotent): system libs, uv, .venv, the Python 3.9 runner env
+	@bash .ci/setup.sh "$(UV_VERSION)" "$(PY312)" "$(PY39)"
+
+test: setup pg lint unit test-py39  ## lint + the whole test suite
+
+lint:  ## ruff over the repo, and the runner's Python 3.9 compatibility check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) ruff check --no-cache --target-version py39 --select UP,F,E --ignore UP --isolated --line-length 100 glue_job
+
+unit:  ## pytest (real PostgreSQL, moto for AWS)
+	$(RUN) pytest
+
+test-py39:  ## the runner's tests under Python 3.9 + PyGreSQL 5.0.6 (Glue's runtime)
+	@if [ -x .venv-py39/bin/python ]; then \
+	  .venv-py39/bin/python -m pytest -q -p no:cacheprovider tests/runner; \
+	else echo "SKIPPED test-py39: no Python 3.9 interpreter on this machine (install python3.9 to run the runner tests on Glue's runtime)"; fi
+
+pg:  ## make sure PostgreSQL answers on 127.0.0.1:5432 (starts an installed cluster if it is down)
+	@bash .ci/ensure-postgres.sh
+
+wheel:  ## build the runner wheel for --extra-py-files into dist/
+	$(UV) build --wheel --package sqlrunner --out-dir dist

@@ -1,0 +1,354 @@
+"""The pipeline spec (`sql/<pipeline>/pipeline.yaml`): the one source both orchestrators follow.
+
+The Airflow DAG factory, the state machine generator and `make package` all read a
+pipeline through this module, so a spec that loads here is a spec every orchestrator
+can run. Validation is strict and names the file and field at fault, because a typo
+in a spec should fail a test or a deploy, not a 3 a.m. run.
+
+Reading a spec is local file I/O only (no AWS, no database), so DAG files may call
+it at parse time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SPEC_FILENAME = "pipeline.yaml"
+
+# The runner's parameter types (glue_job/src/sqlrunner/params.py); the spec may only
+# use these, since every value ends up in `--params` for the runner to validate.
+PARAM_TYPES = ("date", "timestamp", "integer", "identifier", "s3_uri")
+
+# Where a scheduled run's value comes from when nobody passes one. `data_interval_start`
+# is the UTC date of the start of the run's data interval: for a daily schedule, the
+# day that just ended. Airflow renders it from the data interval; the state machine
+# derives it from the EventBridge Scheduler's scheduled time minus one day, which is
+# why a spec that uses it must have a once-a-day schedule.
+PARAM_SOURCES = ("data_interval_start",)
+
+# Values that differ per deployment and that a param's default may refer to as
+# `{name}`: the orchestrators fill them in at run time (Airflow from its Variables,
+# the state machine from DefinitionSubstitutions), so one spec serves every account.
+DEPLOYMENT_SETTINGS = ("data_bucket",)
+_SETTING_REF = re.compile(r"\{([^{}]*)\}")
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
+
+_TOP_KEYS = {
+    "name",
+    "description",
+    "owner",
+    "tags",
+    "schedule",
+    "start_date",
+    "catchup",
+    "max_active_runs",
+    "retries",
+    "retry_delay_minutes",
+    "step_timeout_minutes",
+    "params",
+    "steps",
+}
+_PARAM_KEYS = {"type", "from", "default", "description"}
+_STEP_KEYS = {"id", "file", "params", "description"}
+
+
+class SpecError(ValueError):
+    """A pipeline spec is invalid; the message names the file and the field."""
+
+    def __init__(self, path: Path | str, where: str, problem: str) -> None:
+        self.path = str(path)
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{path}: {where}: {problem}")
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    type: str
+    source: str | None = None  # one of PARAM_SOURCES
+    default: str | int | None = None  # may refer to DEPLOYMENT_SETTINGS as {name}
+    description: str = ""
+
+    @property
+    def required(self) -> bool:
+        """True when a run must be given a value explicitly (no source, no default)."""
+        return self.source is None and self.default is None
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    id: str
+    file: str  # relative to the pipeline directory
+    s3_key: str  # where deploy uploads it in the scripts bucket: the `--file` argument
+    params: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    name: str
+    directory: Path
+    description: str
+    owner: str
+    tags: tuple[str, ...]
+    schedule: str | None  # 5-field cron in UTC, or None for manual runs only
+    start_date: dt.date
+    catchup: bool
+    max_active_runs: int
+    retries: int
+    retry_delay_minutes: int
+    step_timeout_minutes: int
+    params: dict[str, ParamSpec] = field(default_factory=dict)
+    steps: tuple[StepSpec, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return self.directory / SPEC_FILENAME
+
+    def step(self, step_id: str) -> StepSpec:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+
+def discover(sql_root: Path | str, *, check_files: bool = True) -> list[PipelineSpec]:
+    """Every `<sql_root>/*/pipeline.yaml`, sorted by directory; names must be unique."""
+    specs = [
+        load_spec(path, check_files=check_files)
+        for path in sorted(Path(sql_root).glob(f"*/{SPEC_FILENAME}"))
+    ]
+    seen: dict[str, Path] = {}
+    for spec in specs:
+        if spec.name in seen:
+            raise SpecError(spec.path, "name", f"{spec.name!r} is also used by {seen[spec.name]}")
+        seen[spec.name] = spec.path
+    return specs
+
+
+def load_spec(path: Path | str, *, check_files: bool = True) -> PipelineSpec:
+    """Load and validate one spec. `check_files=False` skips the step-file existence check,
+    for places (an MWAA dags folder) where the SQL lives in S3 rather than beside the spec.
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SpecError(path, "file", f"cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "yaml"
+        raise SpecError(path, where, f"is not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    return _Parser(path, check_files).pipeline(raw)
+
+
+class _Parser:
+    def __init__(self, path: Path, check_files: bool) -> None:
+        self.path = path
+        self.check_files = check_files
+
+    def fail(self, where: str, problem: str) -> SpecError:
+        return SpecError(self.path, where, problem)
+
+    def mapping(self, value: Any, where: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, f"must be a mapping, got {type(value).__name__}")
+        unknown = sorted(str(k) for k in value if k not in allowed)
+        if unknown:
+            raise self.fail(where, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+        return value
+
+    def name(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not _NAME.match(value):
+            raise self.fail(where, f"{value!r} must match {_NAME.pattern} (lower-case snake_case)")
+        return value
+
+    def integer(self, value: Any, where: str, lowest: int, highest: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+            raise self.fail(where, f"{value!r} must be an integer from {lowest} to {highest}")
+        return value
+
+    def text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(where, f"must be a string, got {type(value).__name__}")
+        return value
+
+    def pipeline(self, raw: Any) -> PipelineSpec:
+        top = self.mapping(raw, "top level", _TOP_KEYS)
+        for key in ("name", "steps"):
+            if key not in top:
+                raise self.fail(key, "is required")
+        schedule = self.schedule(top.get("schedule"))
+        params = self.params(top.get("params") or {})
+        steps = self.steps(top["steps"], params)
+        if schedule is not None:
+            for param in params.values():
+                if param.source == "data_interval_start" and not _is_daily(schedule):
+                    raise self.fail(
+                        f"params.{param.name}.from",
+                        f"data_interval_start needs a once-a-day schedule (e.g. '0 2 * * *'), "
+                        f"got {schedule!r}",
+                    )
+        tags = top.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+            raise self.fail("tags", "must be a list of non-empty strings")
+        catchup = top.get("catchup", False)
+        if not isinstance(catchup, bool):
+            raise self.fail("catchup", f"{catchup!r} must be true or false")
+        return PipelineSpec(
+            name=self.name(top["name"], "name"),
+            directory=self.path.parent,
+            description=self.text(top.get("description", ""), "description").strip(),
+            owner=self.text(top.get("owner", "data-engineering"), "owner"),
+            tags=tuple(tags),
+            schedule=schedule,
+            start_date=self.start_date(top.get("start_date")),
+            catchup=catchup,
+            max_active_runs=self.integer(top.get("max_active_runs", 1), "max_active_runs", 1, 32),
+            retries=self.integer(top.get("retries", 2), "retries", 0, 10),
+            retry_delay_minutes=self.integer(
+                top.get("retry_delay_minutes", 5), "retry_delay_minutes", 1, 24 * 60
+            ),
+            step_timeout_minutes=self.integer(
+                top.get("step_timeout_minutes", 60), "step_timeout_minutes", 1, 2 * 24 * 60
+            ),
+            params=params,
+            steps=steps,
+        )
+
+    def schedule(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail("schedule", f"{value!r} must be a 5-field cron string or null")
+        fields = value.split()
+        if len(fields) != 5:
+            raise self.fail(
+                "schedule", f"{value!r} must be a 5-field cron (minute hour day month weekday), UTC"
+            )
+        for index, (text, (lowest, highest)) in enumerate(zip(fields, _CRON_RANGES)):
+            label = ("minute", "hour", "day of month", "month", "day of week")[index]
+            if not _CRON_FIELD.match(text):
+                raise self.fail("schedule", f"{label} field {text!r} is not numeric cron syntax")
+            for number in re.findall(r"\d+", text.split("/")[0]):
+                if not lowest <= int(number) <= highest:
+                    raise self.fail(
+                        "schedule", f"{label} value {number} is outside {lowest}-{highest}"
+                    )
+        return " ".join(fields)
+
+    def start_date(self, value: Any) -> dt.date:
+        if value is None:
+            raise self.fail("start_date", "is required (YYYY-MM-DD)")
+        if isinstance(value, dt.datetime):
+            raise self.fail("start_date", "must be a date (YYYY-MM-DD), not a timestamp")
+        if isinstance(value, dt.date):
+            return value
+        raise self.fail("start_date", f"{value!r} must be a date (YYYY-MM-DD)")
+
+    def params(self, raw: Any) -> dict[str, ParamSpec]:
+        if not isinstance(raw, dict):
+            raise self.fail("params", "must be a mapping of name -> {type, from|default}")
+        params = {}
+        for name, body in raw.items():
+            where = f"params.{name}"
+            self.name(name, where)
+            body = self.mapping(body, where, _PARAM_KEYS)
+            kind = body.get("type")
+            if kind not in PARAM_TYPES:
+                raise self.fail(f"{where}.type", f"{kind!r} must be one of {', '.join(PARAM_TYPES)}")
+            source = body.get("from")
+            if source is not None and source not in PARAM_SOURCES:
+                raise self.fail(f"{where}.from", f"{source!r} must be one of {', '.join(PARAM_SOURCES)}")
+            if source == "data_interval_start" and kind != "date":
+                raise self.fail(f"{where}.from", "data_interval_start gives a date: use type date")
+            default = body.get("default")
+            if source is not None and default is not None:
+                raise self.fail(where, "give either 'from' or 'default', not both")
+            if isinstance(default, (dt.date, dt.datetime)):
+                default = default.isoformat()
+            if default is not None and (isinstance(default, bool) or not isinstance(default, (str, int))):
+                raise self.fail(f"{where}.default", f"{default!r} must be a string or an integer")
+            if isinstance(default, str):
+                for ref in _SETTING_REF.findall(default):
+                    if ref not in DEPLOYMENT_SETTINGS:
+                        raise self.fail(
+                            f"{where}.default",
+                            f"{{{ref}}} is not a deployment setting; known: "
+                            + ", ".join(f"{{{name}}}" for name in DEPLOYMENT_SETTINGS),
+                        )
+            params[name] = ParamSpec(
+                name=name,
+                type=kind,
+                source=source,
+                default=default,
+                description=self.text(body.get("description", ""), f"{where}.description"),
+            )
+        return params
+
+    def steps(self, raw: Any, params: dict[str, ParamSpec]) -> tuple[StepSpec, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail("steps", "must be a non-empty list")
+        steps = []
+        seen: set[str] = set()
+        for index, body in enumerate(raw):
+            where = f"steps[{index}]"
+            body = self.mapping(body, where, _STEP_KEYS)
+            step_id = self.name(body.get("id"), f"{where}.id")
+            if step_id in seen:
+                raise self.fail(f"{where}.id", f"duplicate step id {step_id!r}")
+            seen.add(step_id)
+            file = body.get("file")
+            if not isinstance(file, str) or not file.endswith(".sql") or not _is_plain_relative(file):
+                raise self.fail(
+                    f"{where}.file", f"{file!r} must be a relative path to a .sql file in this directory"
+                )
+            if self.check_files and not (self.path.parent / file).is_file():
+                raise self.fail(f"{where}.file", f"{file} does not exist next to the spec")
+            step_params = body.get("params") or []
+            if not isinstance(step_params, list):
+                raise self.fail(f"{where}.params", "must be a list of pipeline parameter names")
+            for name in step_params:
+                if name not in params:
+                    raise self.fail(
+                        f"{where}.params", f"{name!r} is not declared under the pipeline's params"
+                    )
+            if len(set(step_params)) != len(step_params):
+                raise self.fail(f"{where}.params", "lists a parameter twice")
+            steps.append(
+                StepSpec(
+                    id=step_id,
+                    file=file,
+                    s3_key=f"sql/{self.path.parent.name}/{file}",
+                    params=tuple(step_params),
+                    description=self.text(body.get("description", ""), f"{where}.description"),
+                )
+            )
+        return tuple(steps)
+
+
+def expand_settings(value: str | int, settings: dict[str, str]) -> str | int:
+    """A default with its `{setting}` references replaced from `settings`."""
+    if not isinstance(value, str):
+        return value
+    return _SETTING_REF.sub(lambda match: settings[match.group(1)], value)
+
+
+def _is_plain_relative(file: str) -> bool:
+    parts = file.split("/")
+    return not file.startswith("/") and all(part not in ("", ".", "..") for part in parts)
+
+
+def _is_daily(cron: str) -> bool:
+    minute, hour, dom, month, dow = cron.split()
+    return minute.isdigit() and hour.isdigit() and dom == month == dow == "*"
