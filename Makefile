@@ -11,7 +11,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PY312)
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: help setup test lint unit test-py39 wheel pg
+export UV
+.PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -36,6 +37,13 @@ test-py39:  ## the runner's tests under Python 3.9 + PyGreSQL 5.0.6 (Glue's runt
 
 pg:  ## make sure PostgreSQL answers on 127.0.0.1:5432 (starts an installed cluster if it is down)
 	@bash .ci/ensure-postgres.sh
+
+bench: setup pg  ## benchmarks (ratios against a same-run baseline); figures to bench/results.json
+	$(RUN) python bench/run.py
+
+py39-lock:  ## re-lock the Python 3.9 (Glue runtime) test environment
+	$(UV) pip compile --no-config --python-version 3.9 --python $(PY39) glue_job/py39-test.in \
+	  -o glue_job/py39-test.lock.txt --quiet --custom-compile-command "make py39-lock"
 
 wheel:  ## build the runner wheel for --extra-py-files into dist/
 	$(UV) build --wheel --package sqlrunner --out-dir dist

@@ -148,7 +148,9 @@ def load_spec(path: Path | str, *, check_files: bool = True) -> PipelineSpec:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "yaml"
-        raise SpecError(path, where, f"is not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise SpecError(
+            path, where, f"is not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
     return _Parser(path, check_files).pipeline(raw)
 
 
@@ -165,7 +167,9 @@ class _Parser:
             raise self.fail(where, f"must be a mapping, got {type(value).__name__}")
         unknown = sorted(str(k) for k in value if k not in allowed)
         if unknown:
-            raise self.fail(where, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+            raise self.fail(
+                where, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+            )
         return value
 
     def name(self, value: Any, where: str) -> str:
@@ -236,7 +240,7 @@ class _Parser:
             raise self.fail(
                 "schedule", f"{value!r} must be a 5-field cron (minute hour day month weekday), UTC"
             )
-        for index, (text, (lowest, highest)) in enumerate(zip(fields, _CRON_RANGES)):
+        for index, (text, (lowest, highest)) in enumerate(zip(fields, _CRON_RANGES, strict=True)):
             label = ("minute", "hour", "day of month", "month", "day of week")[index]
             if not _CRON_FIELD.match(text):
                 raise self.fail("schedule", f"{label} field {text!r} is not numeric cron syntax")
@@ -266,10 +270,14 @@ class _Parser:
             body = self.mapping(body, where, _PARAM_KEYS)
             kind = body.get("type")
             if kind not in PARAM_TYPES:
-                raise self.fail(f"{where}.type", f"{kind!r} must be one of {', '.join(PARAM_TYPES)}")
+                raise self.fail(
+                    f"{where}.type", f"{kind!r} must be one of {', '.join(PARAM_TYPES)}"
+                )
             source = body.get("from")
             if source is not None and source not in PARAM_SOURCES:
-                raise self.fail(f"{where}.from", f"{source!r} must be one of {', '.join(PARAM_SOURCES)}")
+                raise self.fail(
+                    f"{where}.from", f"{source!r} must be one of {', '.join(PARAM_SOURCES)}"
+                )
             if source == "data_interval_start" and kind != "date":
                 raise self.fail(f"{where}.from", "data_interval_start gives a date: use type date")
             default = body.get("default")
@@ -277,7 +285,9 @@ class _Parser:
                 raise self.fail(where, "give either 'from' or 'default', not both")
             if isinstance(default, (dt.date, dt.datetime)):
                 default = default.isoformat()
-            if default is not None and (isinstance(default, bool) or not isinstance(default, (str, int))):
+            if default is not None and (
+                isinstance(default, bool) or not isinstance(default, (str, int))
+            ):
                 raise self.fail(f"{where}.default", f"{default!r} must be a string or an integer")
             if isinstance(default, str):
                 for ref in _SETTING_REF.findall(default):
@@ -309,9 +319,14 @@ class _Parser:
                 raise self.fail(f"{where}.id", f"duplicate step id {step_id!r}")
             seen.add(step_id)
             file = body.get("file")
-            if not isinstance(file, str) or not file.endswith(".sql") or not _is_plain_relative(file):
+            if (
+                not isinstance(file, str)
+                or not file.endswith(".sql")
+                or not _is_plain_relative(file)
+            ):
                 raise self.fail(
-                    f"{where}.file", f"{file!r} must be a relative path to a .sql file in this directory"
+                    f"{where}.file",
+                    f"{file!r} must be a relative path to a .sql file in this directory",
                 )
             if self.check_files and not (self.path.parent / file).is_file():
                 raise self.fail(f"{where}.file", f"{file} does not exist next to the spec")
@@ -335,6 +350,42 @@ class _Parser:
                 )
             )
         return tuple(steps)
+
+
+def verify_sql(spec: PipelineSpec) -> None:
+    """Check each step's params against its SQL file's `-- @param` header: the spec must
+    pass exactly what the file declares without a default, may pass what it declares with
+    one, and the types must agree. Runs where the SQL files are (tests, deploy, package),
+    not at DAG parse time.
+    """
+    from sqlrunner.errors import ParamError
+    from sqlrunner.params import parse_declarations
+
+    for index, step in enumerate(spec.steps):
+        where = f"steps[{index}].params"
+        path = spec.directory / step.file
+        try:
+            declared = parse_declarations(path.read_text(encoding="utf-8"), str(path))
+        except ParamError as exc:
+            raise SpecError(spec.path, f"steps[{index}].file", str(exc)) from None
+        for name in step.params:
+            if name not in declared:
+                raise SpecError(spec.path, where, f"{name!r} is not declared in {step.file}")
+            if declared[name].type != spec.params[name].type:
+                raise SpecError(
+                    spec.path,
+                    where,
+                    f"{name!r} is {spec.params[name].type} in the spec but "
+                    f"{declared[name].type} in {step.file}",
+                )
+        for name, declaration in declared.items():
+            if declaration.default is None and name not in step.params:
+                raise SpecError(
+                    spec.path,
+                    where,
+                    f"{step.file} needs {name!r} (declared without a default) but the step "
+                    "does not pass it",
+                )
 
 
 def expand_settings(value: str | int, settings: dict[str, str]) -> str | int:

@@ -1,0 +1,28 @@
+-- The most helpful reviews of the run date: the top 10 per marketplace and product
+-- category by helpful votes (ties broken by total votes, then review id, so reruns
+-- write identical files), unloaded as Parquet under a run-dated prefix.
+-- CLEANPATH empties that prefix first: a rerun replaces its own files and touches no
+-- other date's.
+--
+-- @param run_date date
+-- @param report_uri s3_uri
+
+UNLOAD ('
+    SELECT marketplace, product_category, review_id, product_id, product_title,
+           star_rating, helpful_votes, total_votes, review_headline, review_date
+    FROM (
+        SELECT r.*,
+               ROW_NUMBER() OVER (
+                   PARTITION BY marketplace, product_category
+                   ORDER BY helpful_votes DESC, total_votes DESC, review_id
+               ) AS helpful_rank
+        FROM reviews r
+        WHERE review_date = ''${run_date}''
+    ) ranked
+    WHERE helpful_rank <= 10
+')
+TO '${report_uri}run_date=${run_date}/'
+IAM_ROLE default
+FORMAT AS PARQUET
+PARTITION BY (marketplace, product_category)
+CLEANPATH;

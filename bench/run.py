@@ -1,0 +1,49 @@
+"""`make bench`: run the benchmarks, print each one's figures, and save them all in
+bench/results.json (the README's numbers come from there). `make bench ONLY=splitter`
+runs one."""
+
+import datetime as dt
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ["splitter", "runner_overhead"]
+
+
+def main() -> int:
+    only = [name for name in os.environ.get("ONLY", "").split(",") if name]
+    unknown = sorted(set(only) - set(BENCHMARKS))
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+        return 2
+    sys.path.insert(0, str(HERE))
+    results_path = HERE / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    missed = []
+    for name in only or BENCHMARKS:
+        print(f"== {name}", flush=True)
+        started = time.perf_counter()
+        figures = importlib.import_module(name).run()
+        figures["wall_s"] = round(time.perf_counter() - started, 1)
+        print(json.dumps(figures, indent=2), flush=True)
+        results[name] = figures
+        if figures.get("met") is False:
+            missed.append(name)
+    results["_machine"] = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+    results_path.write_text(json.dumps(results, indent=2) + "\n")
+    if missed:
+        print(f"targets missed: {', '.join(missed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""AWS Glue Python Shell entry point of the shared SQL runner.
+
+One Glue job runs this script for every step of every pipeline; the runner itself
+ships as the sqlrunner wheel in --extra-py-files. Arguments: --db, --db_creds,
+--bucket, --file, optional --params (JSON) and --statement_timeout (ms).
+"""
+
+import sys
+
+from sqlrunner.cli import glue_main
+
+if __name__ == "__main__":
+    sys.exit(glue_main(sys.argv))

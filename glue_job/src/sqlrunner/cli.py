@@ -1,0 +1,81 @@
+"""`sqlrunner`: the Glue entry point and the developer CLI.
+
+    sqlrunner run --db DB --db_creds SECRET_ID [--bucket B] --file KEY_OR_PATH [--params JSON]
+    sqlrunner split FILE                 JSON array of the statements
+    sqlrunner render FILE --params JSON  the SQL with parameters substituted
+
+`run` takes exactly the Glue job's arguments; without --bucket, --file is a local path.
+Exit codes: 0 success, 1 failure while running, 2 bad input (arguments, parameters,
+SQL that cannot be split).
+"""
+
+import argparse
+import json
+import sys
+from typing import List, Optional, Sequence
+
+from . import args as job_args
+from .errors import EXIT_BAD_INPUT, RunnerError, UsageError
+from .executor import run_job
+from .output import Output
+from .params import parse_values, render
+from .source import read_sql
+from .splitter import split
+
+
+def glue_main(argv: Sequence[str]) -> int:
+    """What glue_job/run_sql.py calls with sys.argv."""
+    out = Output()
+    try:
+        parsed = job_args.resolve(argv)
+    except RunnerError as err:
+        out.error(str(err))
+        return err.exit_code
+    return run_job(parsed, out=out)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="sqlrunner", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,split,render}")
+    commands.add_parser("run", help="run a SQL file (the Glue job's arguments)", add_help=False)
+    split_cmd = commands.add_parser("split", help="print the statements of FILE as JSON")
+    split_cmd.add_argument("file")
+    render_cmd = commands.add_parser("render", help="print FILE with its parameters substituted")
+    render_cmd.add_argument("file")
+    render_cmd.add_argument("--params", default="{}", help="JSON object of parameter values")
+    if argv[:1] == ["run"]:
+        return _run(argv[1:])
+    options = parser.parse_args(argv)
+    out = Output()
+    try:
+        sql = read_sql(None, options.file, s3=_no_s3)
+        if options.command == "split":
+            statements = [statement.text for statement in split(sql.text, file=sql.location)]
+            print(json.dumps(statements, indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(render(sql.text, parse_values(options.params), file=sql.location))
+    except RunnerError as err:
+        out.error(str(err))
+        return err.exit_code
+    return 0
+
+
+def _run(argv: List[str]) -> int:
+    out = Output()
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        return 0
+    try:
+        parsed = job_args.resolve(["sqlrunner run", *argv], require_bucket=False)
+    except UsageError as err:
+        out.error(
+            f"{err} (usage: sqlrunner run --db DB --db_creds SECRET_ID [--bucket B] "
+            "--file FILE [--params JSON] [--statement_timeout MS])"
+        )
+        return EXIT_BAD_INPUT
+    return run_job(parsed, out=out)
+
+
+def _no_s3() -> None:
+    raise AssertionError("local files need no S3 client")

@@ -1,0 +1,211 @@
+"""Database connections through PyGreSQL's classic `pg` interface.
+
+Classic `pg` because it is what Glue's Python 3.9 shell preinstalls (PyGreSQL 5.0.6)
+and it behaves the same on 6.x: autocommit by default (Redshift refuses external DDL
+inside a transaction block, so per-statement commit is the right default) and a
+connection that stays usable after an error.
+
+This module is the one place that touches driver exceptions: `translate_driver_error`
+turns them into the runner's hierarchy, and `connect` retries only the failures listed
+as transient below.
+"""
+
+import contextlib
+import random
+import re
+import time
+from typing import Any, Callable, Dict, NamedTuple, Optional
+
+from .errors import ConnectError, StatementError, StatementTimeout, TransientDatabaseError
+from .result import Result
+from .secret import DatabaseSecret
+
+# SQLSTATEs worth retrying when connecting, and what makes a statement failure
+# "transient" for the orchestrator's retry. Class 08 is connection exceptions; 57P01-03
+# are a server shutting down or starting; 53300 is too many connections. Auth failures
+# (28xxx) and everything else fail at once: retrying them only delays the alert.
+# https://www.postgresql.org/docs/current/errcodes-appendix.html
+TRANSIENT_SQLSTATE_PREFIXES = ("08",)
+TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+# libpq reports a refused or dropped connection without a SQLSTATE; these are the
+# message fragments it uses for those cases.
+TRANSIENT_MESSAGES = (
+    "could not connect to server",
+    "connection refused",
+    "server closed the connection unexpectedly",
+    "timeout expired",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "no connection to the server",
+    "terminating connection due to administrator command",
+    "could not translate host name",
+)
+QUERY_CANCELED = "57014"  # statement_timeout, or a cancel request
+
+# Per-engine session set-up after connecting. `query_group` labels Redshift's system
+# tables (STL_QUERY.label) so a DBA can find a step's queries; PostgreSQL has no such
+# setting, and application_name (sent at connect) serves both.
+# https://docs.aws.amazon.com/redshift/latest/dg/r_query_group.html
+SESSION_SETTINGS: Dict[str, Dict[str, bool]] = {
+    "redshift": {"query_group": True, "sslmode_require": True},
+    "postgres": {"query_group": False, "sslmode_require": False},
+}
+
+_SAFE_LABEL = re.compile(r"[^A-Za-z0-9_.:/=-]+")
+
+
+class ConnectOptions(NamedTuple):
+    dbname: str
+    application_name: str = "sqlrunner"
+    query_group: str = ""
+    statement_timeout_ms: int = 0  # 0 = the server's default
+    connect_timeout_s: int = 10
+    attempts: int = 5
+    backoff_s: float = 1.0
+    backoff_max_s: float = 30.0
+
+
+def conninfo(secret: DatabaseSecret, options: ConnectOptions) -> str:
+    """libpq keyword/value string with every value quoted, so passwords with spaces,
+    quotes or backslashes survive. https://www.postgresql.org/docs/current/libpq-connect.html
+    """
+    pairs = [
+        ("host", secret.host),
+        ("port", str(secret.port)),
+        ("dbname", options.dbname),
+        ("user", secret.username),
+        ("password", secret.password),
+        ("connect_timeout", str(options.connect_timeout_s)),
+        ("application_name", label(options.application_name)[:63]),
+    ]
+    if SESSION_SETTINGS[secret.engine]["sslmode_require"]:
+        pairs.append(("sslmode", "require"))
+    return " ".join(f"{key}={_quote_conninfo(value)}" for key, value in pairs)
+
+
+def _quote_conninfo(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def label(text: str) -> str:
+    """A pipeline/step/run label reduced to characters that are safe in any SQL literal."""
+    return _SAFE_LABEL.sub("_", text)
+
+
+def is_transient(exc: BaseException) -> bool:
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    if sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES):
+        return True
+    text = str(exc).lower()
+    return not sqlstate and any(fragment in text for fragment in TRANSIENT_MESSAGES)
+
+
+def translate_driver_error(exc: BaseException) -> StatementError:
+    """The runner's error for a PyGreSQL exception raised by a statement."""
+    sqlstate = getattr(exc, "sqlstate", None) or None
+    message = _first_line(str(exc)) or type(exc).__name__
+    if sqlstate == QUERY_CANCELED:
+        return StatementTimeout(f"cancelled: {message}", sqlstate=sqlstate)
+    if is_transient(exc):
+        return TransientDatabaseError(message, sqlstate=sqlstate)
+    return StatementError(message, sqlstate=sqlstate)
+
+
+def _first_line(text: str) -> str:
+    for line in text.strip().splitlines():
+        line = line.strip()
+        if line:
+            return line[len("ERROR:") :].strip() if line.startswith("ERROR:") else line
+    return ""
+
+
+class Database:
+    """One open connection. `query` runs one statement and speaks the runner's errors."""
+
+    def __init__(self, raw: Any, engine: str) -> None:
+        self.raw = raw  # the PyGreSQL classic connection, for COPY streaming
+        self.engine = engine
+
+    def query(self, sql: str) -> Result:
+        try:
+            outcome = self.raw.query(sql)
+        except Exception as exc:  # PyGreSQL raises pg.Error subclasses and, rarely, others
+            if _is_driver_error(exc):
+                raise translate_driver_error(exc) from None
+            raise
+        return Result(rows=_row_count(outcome))
+
+    def fetch(self, sql: str) -> list:
+        """Rows of a query, as tuples (for small metadata lookups, not bulk data)."""
+        try:
+            return self.raw.query(sql).getresult()
+        except Exception as exc:
+            if _is_driver_error(exc):
+                raise translate_driver_error(exc) from None
+            raise
+
+    def close(self) -> None:
+        # closing a dead connection must not hide the error that killed it
+        with contextlib.suppress(Exception):
+            self.raw.close()
+
+
+def _is_driver_error(exc: BaseException) -> bool:
+    import pg
+
+    return isinstance(exc, (pg.Error, pg.InternalError)) if hasattr(pg, "Error") else True
+
+
+def _row_count(outcome: Any) -> Optional[int]:
+    # PyGreSQL: None for DDL/SET, the count as a *string* for INSERT/UPDATE/DELETE,
+    # a Query object for SELECT: 5.0 has ntuples(), 6.x has len() instead.
+    if outcome is None:
+        return None
+    if isinstance(outcome, str):
+        return int(outcome) if outcome.isdigit() else None
+    ntuples = getattr(outcome, "ntuples", None)
+    return ntuples() if callable(ntuples) else len(outcome)
+
+
+def connect(
+    secret: DatabaseSecret,
+    options: ConnectOptions,
+    *,
+    log: Callable[[str], None] = print,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Database:
+    """Open a connection, retrying transient failures with capped exponential backoff
+    and full jitter; then apply the session settings."""
+    import pg
+
+    info = conninfo(secret, options)
+    delay = options.backoff_s
+    for attempt in range(1, options.attempts + 1):
+        try:
+            raw = pg.connect(dbname=info)
+            break
+        except Exception as exc:
+            transient = is_transient(exc)
+            reason = _first_line(str(exc)) or type(exc).__name__
+            if not transient or attempt == options.attempts:
+                kind = "transient failure, attempts exhausted" if transient else "not retried"
+                raise ConnectError(
+                    f"cannot connect to {secret.engine} at {secret.host}:{secret.port}/"
+                    f"{options.dbname} as {secret.username} after {attempt} attempt(s) "
+                    f"({kind}): {reason}"
+                ) from None
+            wait = random.uniform(0, delay)  # noqa: S311 - jitter, not cryptography
+            log(f"connect attempt {attempt} failed ({reason}); retrying in {wait:.1f}s")
+            sleep(wait)
+            delay = min(delay * 2, options.backoff_max_s)
+    db = Database(raw, secret.engine)
+    try:
+        if options.statement_timeout_ms:
+            db.query(f"SET statement_timeout TO {int(options.statement_timeout_ms)}")
+        if options.query_group and SESSION_SETTINGS[secret.engine]["query_group"]:
+            db.query(f"SET query_group TO '{label(options.query_group)}'")
+    except Exception:
+        db.close()
+        raise
+    return db

@@ -1,0 +1,230 @@
+"""Run one SQL file: fetch, render, split, connect, execute, report.
+
+Order matters: everything that can be checked without the database (the file, the
+parameters, the statement syntax, the secret) is checked before connecting, so a bad
+input changes nothing.
+
+Transactions: the connection autocommits each statement (Redshift refuses external DDL
+inside a transaction block). A file may group statements in `BEGIN; ... COMMIT;`: if
+a statement in the block fails, the block is rolled back before the error is reported,
+and a block still open at the end of the file is rolled back and reported as an error
+rather than committed implicitly.
+"""
+
+import os
+import re
+from typing import Any, Callable, Dict, List, NamedTuple, Optional
+
+from .args import JobArgs
+from .connection import ConnectOptions, Database, connect
+from .errors import EXIT_FAILED, EXIT_OK, RunnerError, SourceError, StatementError
+from .output import Output, Stopwatch
+from .params import parse_values, render
+from .result import Result
+from .secret import fetch_secret
+from .source import read_sql
+from .splitter import Statement, split
+
+_LEADING_WORDS = re.compile(r"([A-Za-z]+)(?:\s+([A-Za-z]+))?")
+_OPENS = {("BEGIN", None), ("BEGIN", "TRANSACTION"), ("BEGIN", "WORK"), ("START", "TRANSACTION")}
+_CLOSES = {"COMMIT", "END", "ROLLBACK", "ABORT"}
+
+
+class Clients:
+    """boto3 clients made on first use, so a local file with bad parameters needs no AWS."""
+
+    def __init__(self, factory: Optional[Callable[[str], Any]] = None) -> None:
+        self._factory = factory
+        self._made: Dict[str, Any] = {}
+
+    def get(self, service: str) -> Any:
+        if service not in self._made:
+            if self._factory is None:
+                import boto3
+
+                self._made[service] = boto3.client(service)
+            else:
+                self._made[service] = self._factory(service)
+        return self._made[service]
+
+    def s3(self) -> Any:
+        return self.get("s3")
+
+
+class Identity(NamedTuple):
+    """Who is running, for application_name / query_group: a DBA looking at the cluster
+    sees `sqlrunner:<pipeline>/<step>:<run>`."""
+
+    pipeline: str
+    step: str
+    run: str
+
+    @classmethod
+    def of(cls, file: str, job_run_id: Optional[str]) -> "Identity":
+        parts = file.replace("\\", "/").rstrip("/").split("/")
+        step = os.path.splitext(parts[-1])[0]
+        pipeline = parts[-2] if len(parts) > 1 else "adhoc"
+        return cls(pipeline, step, job_run_id or "local")
+
+    @property
+    def application_name(self) -> str:
+        return f"sqlrunner:{self.pipeline}/{self.step}:{self.run}"
+
+    @property
+    def query_group(self) -> str:
+        return f"{self.pipeline}/{self.step}"
+
+
+def transaction_effect(statement: Statement) -> int:
+    """+1 if the statement opens a transaction block, -1 if it ends one, else 0."""
+    match = _LEADING_WORDS.match(statement.text)
+    if not match:
+        return 0
+    first = match.group(1).upper()
+    second = (match.group(2) or "").upper() or None
+    if (first, second) in _OPENS or (first == "BEGIN" and second in (None, "TRANSACTION", "WORK")):
+        return 1
+    if first in _CLOSES:
+        return -1
+    return 0
+
+
+def execute_statements(
+    statements: List[Statement],
+    db: Database,
+    out: Output,
+    *,
+    location: str,
+    adapter: Any = None,
+) -> "tuple[int, int]":
+    """Run the statements in order; returns (statements run, rows). Raises RunnerError
+    located at the failing statement, after rolling back an open transaction block."""
+    total = len(statements)
+    rows_total = 0
+    block: Optional[Statement] = None  # the statement that opened the current block
+    for statement in statements:
+        watch = Stopwatch()
+        try:
+            result = adapter.execute(statement.text) if adapter is not None else None
+            if result is None:
+                result = db.query(statement.text)
+        except RunnerError as err:
+            err.located(file=location, line=statement.line, statement=statement.index)
+            if block is not None:
+                _rollback(db, out, block)
+            raise
+        _report(out, statement, total, watch.seconds, result)
+        rows_total += result.rows or 0
+        effect = transaction_effect(statement)
+        if effect > 0:
+            block = statement
+        elif effect < 0:
+            block = None
+    if block is not None:
+        _rollback(db, out, block)
+        raise StatementError(
+            f"transaction block opened by statement {block.index} (line {block.line}) is never "
+            "committed; rolled back",
+            file=location,
+            line=block.line,
+            statement=block.index,
+        )
+    return total, rows_total
+
+
+def _rollback(db: Database, out: Output, block: Statement) -> None:
+    try:
+        db.query("ROLLBACK")
+        out.info(f"rolled back the transaction block opened by statement {block.index}")
+    except RunnerError as err:  # a dead connection rolls back on the server's side anyway
+        out.info(f"rollback of the block opened by statement {block.index} failed: {err.message}")
+
+
+def _report(out: Output, statement: Statement, total: int, seconds: float, result: Result) -> None:
+    out.statement(
+        statement.index,
+        total,
+        statement.line,
+        statement.first_line,
+        seconds,
+        result.rows,
+        result.detail,
+    )
+
+
+def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) -> int:
+    """The whole run; prints the summary and returns the exit code."""
+    clients = clients or Clients()
+    watch = Stopwatch()
+    identity = Identity.of(args.file, args.job_run_id)
+    location = f"s3://{args.bucket}/{args.file}" if args.bucket else args.file
+    summary: Dict[str, Any] = {
+        "status": "failed",
+        "file": location,
+        "db": args.db,
+        "job_run_id": args.job_run_id,
+        "statements": None,
+        "executed": 0,
+        "rows": 0,
+    }
+    try:
+        sql = read_sql(args.bucket, args.file, s3=clients.s3)
+        text = render(sql.text, parse_values(args.params), file=sql.location)
+        statements = split(text, file=sql.location)
+        if not statements:
+            raise SourceError(f"{sql.location} contains no SQL statements")
+        summary["statements"] = len(statements)
+        secret = fetch_secret(args.db_creds, client=clients.get("secretsmanager"))
+        summary["engine"] = secret.engine
+        options = ConnectOptions(
+            dbname=args.db,
+            application_name=identity.application_name,
+            query_group=identity.query_group,
+            statement_timeout_ms=args.statement_timeout_ms,
+        )
+        out.info(
+            f"running {len(statements)} statement(s) from {sql.location} on {secret.engine} "
+            f"{secret.host}:{secret.port}/{args.db} as {identity.application_name}"
+        )
+        db = connect(secret, options, log=out.info)
+        try:
+            adapter = _adapter_for(secret.engine, db, clients, out)
+            executed, rows = execute_statements(
+                statements, db, out, location=sql.location, adapter=adapter
+            )
+        finally:
+            db.close()
+        summary.update(status="succeeded", executed=executed, rows=rows)
+        code = EXIT_OK
+    except RunnerError as err:
+        out.error(str(err))
+        summary.update(error=err.message, exit_code=err.exit_code)
+        if err.statement:
+            summary.update(
+                executed=err.statement - 1, failed_statement=err.statement, line=err.line
+            )
+        if isinstance(err, StatementError) and err.sqlstate:
+            summary["sqlstate"] = err.sqlstate
+        code = err.exit_code
+    except Exception as exc:  # a bug, not bad input: keep the traceback, but redacted
+        import traceback
+
+        out.error(f"internal error: {type(exc).__name__}: {exc}")
+        out.error("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        summary.update(error=f"internal error: {type(exc).__name__}", exit_code=EXIT_FAILED)
+        code = EXIT_FAILED
+    summary["seconds"] = round(watch.seconds, 3)
+    out.summary(summary)
+    return code
+
+
+def _adapter_for(engine: str, db: Database, clients: Clients, out: Output) -> Any:
+    """engine=postgres is the local stack: Redshift-only statements go through the
+    emulation in sqlrunner.local. Real Redshift gets every statement as written."""
+    if engine != "postgres":
+        return None
+    from .local import LocalRedshift
+
+    adapter = LocalRedshift(db, s3=clients.s3(), glue=clients.get("glue"), log=out.info)
+    adapter.on_connect()
+    return adapter

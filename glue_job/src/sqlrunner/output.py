@@ -1,0 +1,65 @@
+"""What the runner prints: one line per statement, a final JSON summary, and errors.
+
+stdout and stderr are what Glue sends to the `/aws-glue/python-jobs/output` and
+`/error` log groups, and what Airflow's GlueJobOperator(verbose=True) copies into the
+task log, so lines are short, self-contained and free of secrets (everything passes
+through `redact`).
+"""
+
+import json
+import sys
+import time
+from typing import IO, Any, Dict, Optional
+
+from .redact import redact
+
+_MAX_SQL_CHARS = 120
+
+
+class Output:
+    def __init__(self, out: Optional[IO[str]] = None, err: Optional[IO[str]] = None) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+
+    def info(self, message: str) -> None:
+        self._write(self.out, message)
+
+    def error(self, message: str) -> None:
+        self._write(self.err, f"sqlrunner: error: {message}")
+
+    def statement(
+        self,
+        index: int,
+        total: int,
+        line: int,
+        first_line: str,
+        seconds: float,
+        rows: Any,
+        detail: str,
+    ) -> None:
+        sql = (
+            first_line
+            if len(first_line) <= _MAX_SQL_CHARS
+            else first_line[: _MAX_SQL_CHARS - 3] + "..."
+        )
+        rows_text = "-" if rows is None else str(rows)
+        note = f" | {detail}" if detail else ""
+        self.info(
+            f"[{index}/{total}] line {line} | {seconds:.3f}s | rows {rows_text} | {sql}{note}"
+        )
+
+    def summary(self, fields: Dict[str, Any]) -> None:
+        self._write(self.out, json.dumps(fields, sort_keys=False, default=str))
+
+    def _write(self, stream: IO[str], text: str) -> None:
+        stream.write(redact(text) + "\n")
+        stream.flush()
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started

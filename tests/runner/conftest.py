@@ -1,0 +1,101 @@
+"""Fixtures for the runner's tests: a real PostgreSQL database per test session and
+AWS (S3 + Secrets Manager) from moto, in-process or as a server for subprocesses.
+
+Runs on Python 3.9 + PyGreSQL 5.0.6 (make test-py39) as well as on the dev venv.
+"""
+
+import json
+import os
+import uuid
+
+import boto3
+import pg
+import pytest
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
+
+from sqlrunner import redact
+
+PGHOST = os.environ.get("PGHOST", "127.0.0.1")
+PGPORT = int(os.environ.get("PGPORT", "5432"))
+PGADMIN = os.environ.get("PGUSER", "postgres")
+REGION = "us-east-1"
+BUCKET = "etl-scripts"
+SECRET_ID = "reviews/redshift"
+# Recognisable, and hard to quote: spaces, both quotes, a backslash, a semicolon.
+PASSWORD = 'Pw d0n\'t "leak" me\\;42'
+ROLE = "sqlrunner_tester"
+
+
+def admin_connection(dbname="postgres"):
+    return pg.DB(dbname=dbname, host=PGHOST, port=PGPORT, user=PGADMIN)
+
+
+@pytest.fixture(scope="session")
+def database():
+    """A database of our own, with a login role whose password needs quoting."""
+    name = "sqlrunner_test_" + uuid.uuid4().hex[:8]
+    try:
+        admin = admin_connection()
+    except pg.InternalError as exc:  # no server: make test starts one; say so plainly
+        pytest.fail(f"PostgreSQL at {PGHOST}:{PGPORT} is required (run `make pg`): {exc}")
+    admin.query(f"CREATE DATABASE {name}")
+    exists = admin.query(f"SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}'").getresult()
+    quoted = PASSWORD.replace("'", "''")
+    verb = "ALTER" if exists else "CREATE"
+    admin.query(f"{verb} ROLE {ROLE} LOGIN PASSWORD '{quoted}'")
+    admin.query(f"GRANT ALL ON DATABASE {name} TO {ROLE}")
+    owner = admin_connection(name)
+    owner.query(f"GRANT ALL ON SCHEMA public TO {ROLE}")
+    owner.close()
+    yield name
+    admin.query(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+    admin.query(f"DROP DATABASE IF EXISTS {name}")
+    admin.close()
+
+
+@pytest.fixture
+def db(database):
+    """An admin connection to the test database, for arranging and asserting."""
+    connection = admin_connection(database)
+    yield connection
+    connection.close()
+
+
+def secret_fields(**overrides):
+    fields = {
+        "engine": "postgres",
+        "host": PGHOST,
+        "port": PGPORT,
+        "username": ROLE,
+        "password": PASSWORD,
+    }
+    fields.update(overrides)
+    return fields
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """moto in-process with the scripts bucket and the database secret."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET)
+        secrets = boto3.client("secretsmanager", region_name=REGION)
+        secrets.create_secret(Name=SECRET_ID, SecretString=json.dumps(secret_fields()))
+        yield s3, secrets
+    redact.forget_all()
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto as a server, for tests that run the runner in a subprocess."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

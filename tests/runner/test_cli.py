@@ -1,0 +1,148 @@
+"""The CLI and the Glue entry script, as subprocesses: what a user or Glue sees."""
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+from .conftest import BUCKET, PASSWORD, REGION, SECRET_ID, secret_fields
+
+REPO = Path(__file__).resolve().parents[2]
+GLUE_SCRIPT = REPO / "glue_job" / "run_sql.py"
+
+
+def sqlrunner(*args, env=None, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "sqlrunner", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_split_prints_statements_as_json(tmp_path):
+    path = tmp_path / "f.sql"
+    path.write_text("-- c\nSELECT 'a;b';\n\nCREATE TABLE \"x;\" (n int)\n", encoding="utf-8")
+    done = sqlrunner("split", str(path))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["SELECT 'a;b'", 'CREATE TABLE "x;" (n int)']
+
+
+def test_split_reports_lexing_errors_with_position(tmp_path):
+    path = tmp_path / "bad.sql"
+    path.write_text("SELECT 1;\n  SELECT $x$ never closed", encoding="utf-8")
+    done = sqlrunner("split", str(path))
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"sqlrunner: error: {path}:2:10: unterminated dollar-quoted string ($x$)"
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_render_prints_sql_or_names_the_bad_parameter(tmp_path):
+    path = tmp_path / "r.sql"
+    path.write_text("-- @param d date\nSELECT '${d}'\n", encoding="utf-8")
+    done = sqlrunner("render", str(path), "--params", '{"d": "2026-11-25"}')
+    assert done.returncode == 0 and done.stdout.endswith("SELECT '2026-11-25'\n")
+    done = sqlrunner("render", str(path), "--params", '{"d": "yesterday"}')
+    assert done.returncode == 2
+    assert f"{path}:1: value of parameter 'd' is not a date YYYY-MM-DD" in done.stderr
+    assert done.stdout == ""
+
+
+def test_run_usage_errors_exit_2(tmp_path):
+    done = sqlrunner("run", "--db", "x")
+    assert done.returncode == 2
+    assert "the following arguments are required: --db_creds, --file" in done.stderr
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "sqlrunner"
+    if not script.exists():
+        pytest.skip(
+            f"no console script next to {sys.executable} (editable install without scripts)"
+        )
+    assert subprocess.run([str(script), "--help"], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def glue_env(moto_server, database):
+    """The environment Glue gives the script, with AWS pointing at the moto server."""
+    env = dict(os.environ)
+    env.update(
+        AWS_ENDPOINT_URL=moto_server,
+        AWS_DEFAULT_REGION=REGION,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+    )
+    s3 = boto3.client("s3", endpoint_url=moto_server, region_name=REGION)
+    secrets = boto3.client("secretsmanager", endpoint_url=moto_server, region_name=REGION)
+    s3.create_bucket(Bucket=BUCKET)
+    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
+        secrets.create_secret(Name=SECRET_ID, SecretString=json.dumps(secret_fields()))
+    return env, s3
+
+
+def glue_run(env, *args):
+    argv = [
+        sys.executable,
+        str(GLUE_SCRIPT),
+        "--job-bookmark-option",
+        "job-bookmark-disable",
+        "--JOB_ID",
+        "j_1",
+        "--JOB_RUN_ID",
+        "jr_cli",
+        "--JOB_NAME",
+        "sql-runner",
+        *args,
+    ]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_glue_entry_script_runs_a_file_from_s3(glue_env, database, db):
+    env, s3 = glue_env
+    db.query("DROP TABLE IF EXISTS glue_entry")
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="sql/demo/entry.sql",
+        Body=b"-- @param n integer\nCREATE TABLE glue_entry AS SELECT ${n} AS n",
+    )
+    done = glue_run(
+        env, "--db", database, "--db_creds", SECRET_ID, "--bucket", BUCKET,
+        "--file", "sql/demo/entry.sql", "--params", '{"n": 7}',
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert db.query("SELECT n FROM glue_entry").getresult() == [(7,)]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["status"] == "succeeded" and summary["job_run_id"] == "jr_cli"
+    assert PASSWORD not in done.stdout + done.stderr
+
+
+def test_glue_entry_script_fails_with_one_clear_line(glue_env, database):
+    env, s3 = glue_env
+    s3.put_object(Bucket=BUCKET, Key="sql/demo/fail.sql", Body=b"SELECT 1;\nSELECT * FROM nowhere")
+    done = glue_run(
+        env,
+        "--db",
+        database,
+        "--db_creds",
+        SECRET_ID,
+        "--bucket",
+        BUCKET,
+        "--file",
+        "sql/demo/fail.sql",
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        f'sqlrunner: error: s3://{BUCKET}/sql/demo/fail.sql:2: statement 2: relation "nowhere" '
+        "does not exist [SQLSTATE 42P01]"
+    )
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,230 @@
+"""Whole runs against the real PostgreSQL, with the SQL in moto's S3 and the secret in
+moto's Secrets Manager: rows in tables, exit codes, log lines, the JSON summary."""
+
+import json
+
+import pytest
+
+from sqlrunner.args import JobArgs
+from sqlrunner.connection import ConnectOptions, connect
+from sqlrunner.executor import execute_statements, run_job, transaction_effect
+from sqlrunner.output import Output
+from sqlrunner.splitter import split
+
+from .conftest import BUCKET, PASSWORD, SECRET_ID, secret_fields
+
+
+class Captured:
+    def __init__(self, capsys):
+        self.capsys = capsys
+
+    def run(self, database, file, params="{}", *, bucket=BUCKET, secret=SECRET_ID, timeout=60000):
+        args = JobArgs(database, secret, bucket, file, params, timeout, "jr_test")
+        code = run_job(args, out=Output())
+        out, err = self.capsys.readouterr()
+        assert PASSWORD not in out + err
+        lines = out.strip().splitlines()
+        return code, json.loads(lines[-1]), lines[:-1], err
+
+
+@pytest.fixture
+def runner(capsys):
+    return Captured(capsys)
+
+
+def put(s3, key, text):
+    s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
+    return key
+
+
+def count(db, sql):
+    return db.query(sql).getresult()[0][0]
+
+
+LOAD = """-- Load one day, idempotently.
+-- @param run_date date
+CREATE TABLE IF NOT EXISTS daily (d date, n int);
+BEGIN;
+DELETE FROM daily WHERE d = '${run_date}';
+INSERT INTO daily SELECT '${run_date}'::date, g FROM generate_series(1, 5) g;
+COMMIT;
+SELECT count(*) FROM daily WHERE d = '${run_date}'
+"""
+
+
+def test_happy_path_loads_rows_and_reports(aws, db, database, runner):
+    s3, _ = aws
+    db.query("DROP TABLE IF EXISTS daily")
+    key = put(s3, "sql/demo/load_daily.sql", LOAD)
+    code, summary, lines, err = runner.run(database, key, '{"run_date": "2026-11-25"}')
+    assert code == 0, err
+    assert count(db, "SELECT count(*) FROM daily WHERE d = '2026-11-25'") == 5
+    assert summary["status"] == "succeeded"
+    assert (summary["statements"], summary["executed"], summary["engine"]) == (6, 6, "postgres")
+    assert summary["file"] == f"s3://{BUCKET}/sql/demo/load_daily.sql"
+    statement_lines = [line for line in lines if line.startswith("[")]
+    assert len(statement_lines) == 6
+    assert statement_lines[0].startswith("[1/6] line 3 | ")
+    assert statement_lines[0].endswith("| CREATE TABLE IF NOT EXISTS daily (d date, n int)")
+    assert "| rows 5 |" in statement_lines[3]
+    assert "sqlrunner:demo/load_daily:jr_test" in lines[0]
+
+
+def test_rerun_is_idempotent(aws, db, database, runner):
+    s3, _ = aws
+    db.query("DROP TABLE IF EXISTS daily")
+    key = put(s3, "sql/demo/load_daily.sql", LOAD)
+    for _ in range(2):
+        assert runner.run(database, key, '{"run_date": "2026-11-26"}')[0] == 0
+    assert count(db, "SELECT count(*) FROM daily") == 5
+
+
+def test_failure_names_file_statement_and_line_and_stops(aws, db, database, runner):
+    s3, _ = aws
+    db.query("DROP TABLE IF EXISTS steps")
+    key = put(
+        s3,
+        "sql/demo/broken.sql",
+        "CREATE TABLE steps (n int);\nINSERT INTO steps VALUES (1);\n\nINSERT INTO no_such_table VALUES (2);\nINSERT INTO steps VALUES (3);\n",
+    )
+    code, summary, _, err = runner.run(database, key)
+    assert code == 1
+    where = f"s3://{BUCKET}/sql/demo/broken.sql:4: statement 3"
+    assert f'sqlrunner: error: {where}: relation "no_such_table" does not exist' in err
+    assert "[SQLSTATE 42P01]" in err
+    assert summary["status"] == "failed"
+    assert (summary["failed_statement"], summary["line"], summary["executed"]) == (3, 4, 2)
+    assert summary["sqlstate"] == "42P01"
+    # autocommit: what ran before the failure stays, nothing after it ran
+    assert db.query("SELECT n FROM steps").getresult() == [(1,)]
+
+
+def test_failure_inside_a_transaction_block_leaves_nothing(aws, db, database, runner):
+    s3, _ = aws
+    db.query("DROP TABLE IF EXISTS ledger")
+    db.query("CREATE TABLE ledger (n int)")
+    db.query("INSERT INTO ledger VALUES (0)")
+    key = put(
+        s3,
+        "sql/demo/block.sql",
+        "BEGIN;\nDELETE FROM ledger;\nINSERT INTO ledger VALUES (1);\nINSERT INTO ledger VALUES ('x');\nCOMMIT;\n",
+    )
+    code, _, lines, err = runner.run(database, key)
+    assert code == 1
+    assert "statement 4" in err and "invalid input syntax" in err
+    assert "rolled back the transaction block opened by statement 1" in lines
+    assert db.query("SELECT n FROM ledger").getresult() == [(0,)]
+
+
+def test_unterminated_transaction_block_is_rolled_back_not_committed(aws, db, database, runner):
+    s3, _ = aws
+    db.query("DROP TABLE IF EXISTS ledger")
+    db.query("CREATE TABLE ledger (n int)")
+    key = put(s3, "sql/demo/open_block.sql", "START TRANSACTION;\nINSERT INTO ledger VALUES (1)")
+    code, _, _, err = runner.run(database, key)
+    assert code == 1
+    assert "transaction block opened by statement 1 (line 1) is never committed; rolled back" in err
+    assert count(db, "SELECT count(*) FROM ledger") == 0
+
+
+def test_statement_timeout_cancels_the_step(aws, database, runner):
+    s3, _ = aws
+    key = put(s3, "sql/demo/slow.sql", "SELECT 1;\nSELECT pg_sleep(5);\n")
+    code, summary, _, err = runner.run(database, key, timeout=200)
+    assert code == 1
+    assert "statement 2: cancelled: canceling statement due to statement timeout" in err
+    assert summary["sqlstate"] == "57014" and summary["seconds"] < 4
+
+
+@pytest.mark.parametrize(
+    "params, problem",
+    [
+        ("{}", "parameter 'run_date' (date) has no value and no default"),
+        (
+            '{"run_date": "2026-11-25\'; DROP TABLE daily; --"}',
+            "value of parameter 'run_date' is not a date",
+        ),
+        (
+            '{"run_date": "2026-11-25", "region": "eu"}',
+            "parameter(s) 'region' given but not declared",
+        ),
+        ("run_date=2026-11-25", "--params is not valid JSON"),
+    ],
+)
+def test_bad_params_fail_before_connecting_and_change_nothing(
+    aws, db, database, runner, params, problem
+):
+    s3, _ = aws
+    db.query("DROP TABLE IF EXISTS daily")
+    key = put(s3, "sql/demo/load_daily.sql", LOAD)
+    # a secret that does not exist: reaching it would be a different error
+    code, summary, _, err = runner.run(database, key, params, secret="never-read")
+    assert code == 2
+    assert problem in err
+    assert "engine" not in summary  # no secret read, no connection
+    assert count(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'daily'") == 0
+
+
+def test_missing_file_and_bucket_are_named(aws, database, runner):
+    code, _, _, err = runner.run(database, "sql/demo/nope.sql")
+    assert code == 1 and f"s3://{BUCKET}/sql/demo/nope.sql does not exist (--file)" in err
+    code, _, _, err = runner.run(database, "sql/demo/nope.sql", bucket="no-such-bucket")
+    assert code == 1 and "bucket 'no-such-bucket' does not exist (--bucket)" in err
+
+
+def test_missing_secret_is_named(aws, database, runner):
+    s3, _ = aws
+    key = put(s3, "sql/demo/one.sql", "SELECT 1")
+    code, _, _, err = runner.run(database, key, secret="reviews/redshfit")
+    assert code == 1 and "secret 'reviews/redshfit' does not exist (--db_creds)" in err
+
+
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        (b"", "contains no SQL statements"),
+        (b"-- nothing but a comment;\n/* and; another */\n", "contains no SQL statements"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "contains NUL bytes"),
+        (b"SELECT '\xff\xfe'", "is not UTF-8 text (invalid byte at offset 8)"),
+        (b"SELECT 1;\nSELECT 'unterminated", ":2:8: unterminated quoted string"),
+    ],
+)
+def test_unusable_files_are_refused(aws, database, runner, body, problem):
+    s3, _ = aws
+    s3.put_object(Bucket=BUCKET, Key="sql/demo/bad.sql", Body=body)
+    code, summary, _, err = runner.run(database, "sql/demo/bad.sql", secret="never-read")
+    assert code in (1, 2) and problem in err
+    assert "engine" not in summary
+
+
+def test_connection_failure_never_shows_the_password(aws, database, runner):
+    s3, secrets = aws
+    secrets.create_secret(Name="wrong-port", SecretString=json.dumps(secret_fields(port=1)))
+    key = put(s3, "sql/demo/one.sql", "SELECT 1")
+    code, _, _, err = runner.run(database, key, secret="wrong-port", timeout=1000)
+    assert (
+        code == 1 and "cannot connect to postgres at" in err
+    )  # Captured.run checks for the password
+
+
+def test_transaction_effect_classifies_block_statements(database):
+    sql = "BEGIN; begin transaction; START TRANSACTION; COMMIT; end; ROLLBACK; abort work; SELECT 1; BEGINX"
+    assert [transaction_effect(s) for s in split(sql)] == [1, 1, 1, -1, -1, -1, -1, 0, 0]
+
+
+def test_execute_statements_without_the_adapter(database, capsys):
+    """The path real Redshift takes: every statement goes to the database as written."""
+    from sqlrunner.secret import DatabaseSecret
+
+    from .conftest import PGHOST, PGPORT, ROLE
+
+    secret = DatabaseSecret("postgres", PGHOST, PGPORT, ROLE, PASSWORD, None)
+    db = connect(secret, ConnectOptions(dbname=database))
+    try:
+        statements = split(
+            "CREATE TEMP TABLE t (n int); INSERT INTO t VALUES (1), (2); SELECT * FROM t"
+        )
+        assert execute_statements(statements, db, Output(), location="f.sql") == (3, 4)
+    finally:
+        db.close()
+    assert capsys.readouterr().out.count("\n") == 3

@@ -1,0 +1,165 @@
+"""The pipeline spec loader: the committed specs load, and every kind of mistake is
+refused with the file and field named."""
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from etlkit.spec import SpecError, discover, expand_settings, load_spec, verify_sql
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_committed_specs_load_and_match_their_sql():
+    specs = discover(REPO / "sql")
+    assert [spec.name for spec in specs] == ["reviews_etl"]
+    for spec in specs:
+        verify_sql(spec)
+
+
+def test_reviews_spec():
+    spec = load_spec(REPO / "sql/reviews/pipeline.yaml")
+    assert [step.id for step in spec.steps] == [
+        "create_schema",
+        "load_reviews",
+        "unload_helpful_reviews",
+    ]
+    assert spec.step("load_reviews").s3_key == "sql/reviews/load_reviews.sql"
+    assert spec.step("unload_helpful_reviews").params == ("run_date", "report_uri")
+    assert spec.params["run_date"].source == "data_interval_start"
+    assert spec.schedule == "0 2 * * *" and spec.start_date == dt.date(2015, 1, 1)
+    assert spec.catchup is False and spec.max_active_runs == 1
+    lake = expand_settings(spec.params["lake_uri"].default, {"data_bucket": "acme-data"})
+    assert lake == "s3://acme-data/lake/reviews/parquet/"
+
+
+VALID = """
+name: demo
+schedule: "30 1 * * *"
+start_date: 2026-01-01
+params:
+  run_date: {type: date, from: data_interval_start}
+steps:
+  - id: first
+    file: first.sql
+    params: [run_date]
+"""
+
+
+def write(tmp_path, body, sql="-- @param run_date date\nSELECT '${run_date}'"):
+    (tmp_path / "first.sql").write_text(sql)
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def test_minimal_spec_defaults(tmp_path):
+    spec = load_spec(write(tmp_path, VALID))
+    assert (spec.retries, spec.max_active_runs, spec.owner, spec.catchup) == (
+        2,
+        1,
+        "data-engineering",
+        False,
+    )
+    verify_sql(spec)
+
+
+@pytest.mark.parametrize(
+    "change, where, problem",
+    [
+        (("name: demo", "name: Demo-1"), "name", "must match"),
+        (('schedule: "30 1 * * *"', 'schedule: "@daily"'), "schedule", "must be a 5-field cron"),
+        (
+            ('schedule: "30 1 * * *"', 'schedule: "61 1 * * *"'),
+            "schedule",
+            "minute value 61 is outside 0-59",
+        ),
+        (
+            ('schedule: "30 1 * * *"', 'schedule: "0 * * * *"'),
+            "params.run_date.from",
+            "needs a once-a-day schedule",
+        ),
+        (
+            ('schedule: "30 1 * * *"', 'schedule: "0 1 ? * MON"'),
+            "schedule",
+            "is not numeric cron syntax",
+        ),
+        (("start_date: 2026-01-01", "start_date: yesterday"), "start_date", "must be a date"),
+        (
+            ("type: date", "type: datetime"),
+            "params.run_date.type",
+            "must be one of date, timestamp",
+        ),
+        (
+            ("from: data_interval_start", "from: now"),
+            "params.run_date.from",
+            "must be one of data_interval_start",
+        ),
+        (("file: first.sql", "file: missing.sql"), "steps[0].file", "missing.sql does not exist"),
+        (("file: first.sql", "file: ../first.sql"), "steps[0].file", "must be a relative path"),
+        (
+            ("params: [run_date]", "params: [run_day]"),
+            "steps[0].params",
+            "'run_day' is not declared",
+        ),
+        (("  - id: first", "  - id: First"), "steps[0].id", "must match"),
+        (("steps:", "stages:"), "top level", "unknown key(s) stages"),
+    ],
+)
+def test_mistakes_are_named(tmp_path, change, where, problem):
+    old, new = change
+    assert old in VALID
+    path = write(tmp_path, VALID.replace(old, new))
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert caught.value.where == where
+    assert problem in caught.value.problem
+    assert str(caught.value).startswith(f"{path}: {where}: ")
+
+
+def test_duplicate_step_ids(tmp_path):
+    body = VALID + "  - id: first\n    file: first.sql\n"
+    with pytest.raises(SpecError, match=r"steps\[1\].id: duplicate step id 'first'"):
+        load_spec(write(tmp_path, body))
+
+
+def test_unknown_deployment_setting(tmp_path):
+    body = VALID.replace(
+        "params:\n", "params:\n  out: {type: s3_uri, default: 's3://{bucket}/x/'}\n"
+    )
+    with pytest.raises(
+        SpecError, match=r"\{bucket\} is not a deployment setting; known: \{data_bucket\}"
+    ):
+        load_spec(write(tmp_path, body))
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    with pytest.raises(SpecError, match=r"pipeline.yaml: line \d+: is not valid YAML"):
+        load_spec(write(tmp_path, VALID + "  - id: [unclosed\n"))
+
+
+@pytest.mark.parametrize(
+    "sql, problem",
+    [
+        ("SELECT 1", "'run_date' is not declared in first.sql"),
+        (
+            "-- @param run_date integer\nSELECT ${run_date}",
+            "'run_date' is date in the spec but integer in first.sql",
+        ),
+        ("-- @param run_date date\n-- @param n integer\nSELECT 1", "first.sql needs 'n'"),
+    ],
+)
+def test_spec_and_sql_headers_must_agree(tmp_path, sql, problem):
+    spec = load_spec(write(tmp_path, VALID, sql=sql))
+    with pytest.raises(SpecError, match=problem):
+        verify_sql(spec)
+
+
+def test_duplicate_pipeline_names(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        write(tmp_path / folder, VALID)
+    with pytest.raises(SpecError, match="'demo' is also used by"):
+        discover(tmp_path)
