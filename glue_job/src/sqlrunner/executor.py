@@ -53,22 +53,24 @@ class Clients:
 
 class Identity(NamedTuple):
     """Who is running, for application_name / query_group: a DBA looking at the cluster
-    sees `sqlrunner:<pipeline>/<step>:<run>`."""
+    sees `sqlrunner:<pipeline>/<step>[:<job run id>]`. Glue passes --JOB_RUN_ID to Spark
+    jobs but not always to Python shell jobs, so the run id is used when present."""
 
     pipeline: str
     step: str
-    run: str
+    run: Optional[str]
 
     @classmethod
     def of(cls, file: str, job_run_id: Optional[str]) -> "Identity":
         parts = file.replace("\\", "/").rstrip("/").split("/")
         step = os.path.splitext(parts[-1])[0]
         pipeline = parts[-2] if len(parts) > 1 else "adhoc"
-        return cls(pipeline, step, job_run_id or "local")
+        return cls(pipeline, step, job_run_id)
 
     @property
     def application_name(self) -> str:
-        return f"sqlrunner:{self.pipeline}/{self.step}:{self.run}"
+        name = f"sqlrunner:{self.pipeline}/{self.step}"
+        return f"{name}:{self.run}" if self.run else name
 
     @property
     def query_group(self) -> str:

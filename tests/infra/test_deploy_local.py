@@ -1,0 +1,454 @@
+"""`infra.deploy.deploy()` against the local AWS (infra/local), the same code path as AWS.
+
+One server and one deploy for the module: every stack, every resource in its backend,
+the artifacts in S3, outputs, a redeploy that changes nothing, the secret pointed at a
+real PostgreSQL database (prefix infra_), and executions of the generated state machines
+in the local Step Functions with real Glue runs of the runner wheel: scheduled happy path,
+a failing step caught and alerted, and an unusable input.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import textwrap
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pg
+import pytest
+import yaml
+
+from etlkit.spec import load_spec, verify_sql
+from infra import artifacts, asl
+from infra.deploy import DeployResult, deploy, point_secret_at
+from infra.local.server import LocalAws
+from infra.stacks import Template, deploy_stack
+
+from .conftest import substitute
+
+pytestmark = pytest.mark.slow
+
+REGION = "us-east-1"
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+class _Loader(yaml.SafeLoader):
+    """Only the resource types of a template matter here; intrinsic values do not."""
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def template_types(name: str) -> dict[str, str]:
+    path = asl.REPO_ROOT / "infra" / "templates" / f"{name}.yaml"
+    document = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 - a SafeLoader
+    return {logical: body["Type"] for logical, body in document["Resources"].items()}
+
+
+def _admin(dbname: str = "postgres") -> Any:
+    return pg.DB(dbname=dbname, **PG)
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    name = f"infra_deploy_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = _admin()
+    except pg.Error as exc:
+        pytest.skip(
+            f"PostgreSQL at {PG['host']}:{PG['port']} is not reachable ({exc}); run make pg"
+        )
+    admin.query(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        admin.query(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="module")
+def deployed(local_aws: LocalAws, database: str) -> DeployResult:
+    result = deploy(
+        endpoint_url=local_aws.endpoint_url,
+        region=REGION,
+        parameters={"DatabaseName": database, "AlertEmail": "data-team@example.com"},
+    )
+    point_secret_at(
+        endpoint_url=local_aws.endpoint_url,
+        region=REGION,
+        secret_id=result.secret_arn,
+        host=PG["host"],
+        port=PG["port"],
+        username=PG["user"],
+        password=PASSWORD,
+        dbname=database,
+    )
+    return result
+
+
+PASSWORD = "pw-" + secrets.token_hex(12)  # trust auth ignores it; tests look for leaks
+
+
+# ------------------------------------------------------------------ resources
+
+
+def _existence_checks(aws: LocalAws) -> dict[str, Callable[[str], Any]]:
+    """Type -> a call that raises unless the resource with that physical id exists."""
+    ec2, s3, iam = aws.client("ec2"), aws.client("s3"), aws.client("iam")
+    return {
+        "AWS::EC2::VPC": lambda i: ec2.describe_vpcs(VpcIds=[i]),
+        "AWS::EC2::Subnet": lambda i: ec2.describe_subnets(SubnetIds=[i]),
+        "AWS::EC2::RouteTable": lambda i: ec2.describe_route_tables(RouteTableIds=[i]),
+        "AWS::EC2::SubnetRouteTableAssociation": lambda i: _assert(
+            any(
+                a["RouteTableAssociationId"] == i
+                for t in ec2.describe_route_tables()["RouteTables"]
+                for a in t["Associations"]
+            )
+        ),
+        "AWS::EC2::VPCEndpoint": lambda i: ec2.describe_vpc_endpoints(VpcEndpointIds=[i]),
+        "AWS::EC2::SecurityGroup": lambda i: ec2.describe_security_groups(GroupIds=[i]),
+        "AWS::EC2::SecurityGroupIngress": lambda i: _assert(
+            ec2.describe_security_group_rules()["SecurityGroupRules"]
+        ),
+        "AWS::S3::Bucket": lambda i: s3.head_bucket(Bucket=i),
+        "AWS::S3::BucketPolicy": lambda i: _assert(
+            "aws:SecureTransport" in s3.get_bucket_policy(Bucket=i)["Policy"]
+        ),
+        "AWS::IAM::Role": lambda i: iam.get_role(RoleName=i),
+        "AWS::SecretsManager::Secret": lambda i: aws.client("secretsmanager").describe_secret(
+            SecretId=i
+        ),
+        "AWS::SecretsManager::SecretTargetAttachment": lambda i: aws.client(
+            "secretsmanager"
+        ).describe_secret(SecretId=i),
+        "AWS::Redshift::Cluster": lambda i: aws.client("redshift").describe_clusters(
+            ClusterIdentifier=i
+        ),
+        "AWS::Redshift::ClusterSubnetGroup": lambda i: aws.client(
+            "redshift"
+        ).describe_cluster_subnet_groups(ClusterSubnetGroupName=i),
+        "AWS::Redshift::ClusterParameterGroup": lambda i: aws.client(
+            "redshift"
+        ).describe_cluster_parameter_groups(ParameterGroupName=i),
+        "AWS::Glue::Connection": lambda i: aws.client("glue").get_connection(Name=i),
+        "AWS::Glue::Job": lambda i: aws.client("glue").get_job(JobName=i),
+        "AWS::SNS::Topic": lambda i: aws.client("sns").get_topic_attributes(TopicArn=i),
+        "AWS::SNS::Subscription": lambda i: aws.client("sns").get_subscription_attributes(
+            SubscriptionArn=i
+        ),
+        "AWS::Logs::LogGroup": lambda i: _assert(
+            aws.client("logs").describe_log_groups(logGroupNamePrefix=i)["logGroups"]
+        ),
+        "AWS::StepFunctions::StateMachine": lambda i: aws.client(
+            "stepfunctions"
+        ).describe_state_machine(stateMachineArn=i),
+        "AWS::Scheduler::Schedule": lambda i: aws.client("scheduler").get_schedule(Name=i),
+    }
+
+
+def _assert(value: Any) -> None:
+    assert value
+
+
+def test_every_stack_is_complete_and_every_resource_exists(
+    local_aws: LocalAws, deployed: DeployResult
+) -> None:
+    cloudformation = local_aws.client("cloudformation")
+    checks = _existence_checks(local_aws)
+    assert sorted(deployed.stacks) == ["network", "pipeline:reviews_etl", "platform", "storage"]
+    for role, stack_name in deployed.stacks.items():
+        template = role.split(":")[0]
+        (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        listed = cloudformation.list_stack_resources(StackName=stack_name)
+        resources = {r["LogicalResourceId"]: r for r in listed["StackResourceSummaries"]}
+        assert sorted(resources) == sorted(template_types(template)), stack_name
+        for logical_id, kind in template_types(template).items():
+            assert kind in checks, f"no existence check for {kind}"
+            checks[kind](resources[logical_id]["PhysicalResourceId"])
+
+
+def test_outputs_hold_what_airflow_needs(deployed: DeployResult) -> None:
+    for key in (
+        "GlueJobName",
+        "ScriptsBucket",
+        "DataBucket",
+        "SecretArn",
+        "DbName",
+        "AlertTopicArn",
+        "RedshiftRoleArn",
+        "VpcId",
+    ):
+        assert deployed.outputs[key], key
+    assert set(deployed.state_machines) == {"reviews_etl"}
+    assert deployed.state_machines["reviews_etl"].startswith("arn:aws:states:us-east-1:")
+    assert set(deployed.schedules) == {"reviews_etl"}
+    json.dumps(deployed.to_json())  # serialisable for .local/env and the CLI
+
+
+def test_runner_wheel_script_sql_and_definitions_are_in_the_scripts_bucket(
+    local_aws: LocalAws, deployed: DeployResult
+) -> None:
+    s3 = local_aws.client("s3")
+
+    def stored(uri: str) -> bytes:
+        bucket, key = uri.removeprefix("s3://").split("/", 1)
+        return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    assert stored(deployed.artifacts["RunnerScript"]) == artifacts.GLUE_SCRIPT.read_bytes()
+    assert stored(deployed.artifacts["RunnerWheel"])[:2] == b"PK"
+    committed = asl.asl_path(load_spec(asl.SQL_ROOT / "reviews" / "pipeline.yaml"))
+    assert stored(deployed.artifacts["Definition:reviews_etl"]) == committed.read_bytes()
+    for upload in artifacts.sql_uploads():
+        body = s3.get_object(Bucket=deployed.scripts_bucket, Key=upload.key)["Body"].read()
+        assert body == upload.path.read_bytes(), upload.key
+
+
+def test_glue_job_runs_the_uploaded_wheel_with_the_contract_arguments(
+    local_aws: LocalAws, deployed: DeployResult, database: str
+) -> None:
+    job = local_aws.client("glue").get_job(JobName=deployed.glue_job_name)["Job"]
+    assert job["Command"]["PythonVersion"] == "3.9"
+    assert job["MaxCapacity"] == 0.0625
+    arguments = job["DefaultArguments"]
+    assert arguments["--extra-py-files"] == deployed.artifacts["RunnerWheel"]
+    assert arguments["--db"] == database
+    assert arguments["--db_creds"] == deployed.secret_arn
+    assert arguments["--bucket"] == deployed.scripts_bucket
+    assert arguments["library-set"] == "analytics"
+
+
+def test_state_machine_is_the_committed_definition_with_the_stacks_values(
+    local_aws: LocalAws, deployed: DeployResult
+) -> None:
+    described = local_aws.client("stepfunctions").describe_state_machine(
+        stateMachineArn=deployed.state_machines["reviews_etl"]
+    )
+    committed = (asl.OUT_DIR / "reviews_etl.asl.json").read_text()
+    expected = substitute(
+        committed,
+        {
+            "GlueJobName": deployed.glue_job_name,
+            "AlertTopicArn": deployed.alert_topic_arn,
+            "DataBucket": deployed.data_bucket,
+        },
+    )
+    assert json.loads(described["definition"]) == json.loads(expected)
+
+
+def test_schedule_starts_the_machine_daily_with_the_scheduled_time(
+    local_aws: LocalAws, deployed: DeployResult
+) -> None:
+    schedule = local_aws.client("scheduler").get_schedule(Name=deployed.schedules["reviews_etl"])
+    assert schedule["ScheduleExpression"] == "cron(0 2 * * ? *)"
+    assert schedule["ScheduleExpressionTimezone"] == "UTC"
+    assert schedule["Target"]["Arn"] == deployed.state_machines["reviews_etl"]
+    assert json.loads(schedule["Target"]["Input"]) == {
+        "scheduled_time": "<aws.scheduler.scheduled-time>"
+    }
+
+
+def test_cluster_default_iam_role_is_the_redshift_role(
+    local_aws: LocalAws, deployed: DeployResult
+) -> None:
+    (cluster,) = local_aws.client("redshift").describe_clusters(
+        ClusterIdentifier=deployed.outputs["RedshiftClusterId"]
+    )["Clusters"]
+    assert cluster["DefaultIamRoleArn"] == deployed.outputs["RedshiftRoleArn"]
+    assert cluster["Encrypted"] is True and cluster["PubliclyAccessible"] is False
+
+
+def test_secret_points_at_postgres_and_is_never_logged(
+    local_aws: LocalAws, deployed: DeployResult, database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    value = json.loads(
+        local_aws.client("secretsmanager").get_secret_value(SecretId=deployed.secret_arn)[
+            "SecretString"
+        ]
+    )
+    assert value == {
+        "engine": "postgres",
+        "host": PG["host"],
+        "port": PG["port"],
+        "username": PG["user"],
+        "password": PASSWORD,
+        "dbname": database,
+    }
+    caplog.set_level("DEBUG", logger="infra.deploy")
+    point_secret_at(
+        endpoint_url=local_aws.endpoint_url,
+        region=REGION,
+        secret_id=deployed.secret_arn,
+        host=PG["host"],
+        port=PG["port"],
+        username=PG["user"],
+        password=PASSWORD,
+        dbname=database,
+    )
+    assert caplog.records and PASSWORD not in caplog.text
+
+
+def test_redeploy_changes_nothing(local_aws: LocalAws, deployed: DeployResult) -> None:
+    s3 = local_aws.client("s3")
+    versions = s3.list_object_versions(Bucket=deployed.scripts_bucket)["Versions"]
+    again = deploy(
+        endpoint_url=local_aws.endpoint_url,
+        region=REGION,
+        parameters={"DatabaseName": deployed.db_name, "AlertEmail": "data-team@example.com"},
+    )
+    assert again.outputs == deployed.outputs
+    assert again.state_machines == deployed.state_machines
+    assert again.artifacts == deployed.artifacts
+    assert s3.list_object_versions(Bucket=deployed.scripts_bucket)["Versions"] == versions
+
+
+# ------------------------------------------------------------------ executions
+
+PROBE_SPEC = """\
+    name: infra_probe
+    schedule: "0 3 * * *"
+    start_date: 2024-01-01
+    retries: 0
+    step_timeout_minutes: 5
+    params:
+      run_date: {type: date, from: data_interval_start}
+      target: {type: identifier, default: probe_rows}
+    steps:
+      - {id: make_table, file: make_table.sql, params: [target]}
+      - {id: insert_row, file: insert_row.sql, params: [run_date, target]}
+    """
+PROBE_SQL = {
+    "make_table.sql": "-- @param target identifier\n"
+    "CREATE TABLE IF NOT EXISTS ${target} (run_date date, note text);\n",
+    "insert_row.sql": "-- @param run_date date\n-- @param target identifier\n"
+    "DELETE FROM ${target} WHERE run_date = '${run_date}';\n"
+    "INSERT INTO ${target} VALUES ('${run_date}', 'step functions');\n",
+}
+
+
+@pytest.fixture(scope="module")
+def probe(
+    local_aws: LocalAws, deployed: DeployResult, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A second pipeline, written only for this test, deployed with the pipeline template:
+    its state machine runs real Glue runs of the deployed runner against PostgreSQL."""
+    root = tmp_path_factory.mktemp("probe")
+    directory = root / "sql" / "probe"
+    directory.mkdir(parents=True)
+    (directory / "pipeline.yaml").write_text(textwrap.dedent(PROBE_SPEC))
+    for name, text in PROBE_SQL.items():
+        (directory / name).write_text(text)
+    spec = load_spec(directory / "pipeline.yaml")
+    verify_sql(spec)
+    (path,) = asl.write(root / "sql", root / "statemachine")
+    definition_key = artifacts.definition_key(spec.name, path)
+    sql_files = artifacts.sql_uploads(root / "sql")
+    assert {item.key for item in sql_files} >= {step.s3_key for step in spec.steps}
+    artifacts.upload(
+        local_aws.client("s3"),
+        deployed.scripts_bucket,
+        [*sql_files, artifacts.Upload(path, definition_key)],
+    )
+    outputs = deploy_stack(
+        local_aws.client("cloudformation"),
+        name="etlkit-pipeline-infra-probe",
+        template=Template.load(asl.REPO_ROOT / "infra" / "templates" / "pipeline.yaml"),
+        parameters={
+            "PipelineName": spec.name,
+            "DefinitionBucket": deployed.scripts_bucket,
+            "DefinitionKey": definition_key,
+            "GlueJobName": deployed.glue_job_name,
+            "AlertTopicArn": deployed.alert_topic_arn,
+            "DataBucket": deployed.data_bucket,
+        },
+    )
+    return outputs["StateMachineArn"]
+
+
+@pytest.fixture(scope="module")
+def alerts(local_aws: LocalAws, deployed: DeployResult) -> Callable[[], list[str]]:
+    """Reads the alert topic back through an SQS subscription."""
+    sqs = local_aws.client("sqs")
+    queue = sqs.create_queue(QueueName="infra-alerts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    local_aws.client("sns").subscribe(
+        TopicArn=deployed.alert_topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn["Attributes"]["QueueArn"],
+        Attributes={"RawMessageDelivery": "true"},
+    )
+
+    def read() -> list[str]:
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+        return [message["Body"] for message in messages]
+
+    return read
+
+
+def run(local_aws: LocalAws, arn: str, execution_input: dict[str, Any]) -> dict[str, Any]:
+    sfn = local_aws.client("stepfunctions")
+    execution = sfn.start_execution(
+        stateMachineArn=arn, name=f"t-{uuid.uuid4().hex[:12]}", input=json.dumps(execution_input)
+    )["executionArn"]
+    deadline = time.monotonic() + 60
+    while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "execution still running after 60 s"
+        time.sleep(0.2)
+    history = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+    return {**described, "events": [event["type"] for event in history]}
+
+
+def test_scheduled_run_loads_the_day_before_the_scheduled_time(
+    local_aws: LocalAws, probe: str, database: str
+) -> None:
+    done = run(local_aws, probe, {"scheduled_time": "2024-03-01T03:00:00Z"})
+    assert done["status"] == "SUCCEEDED", done
+    output = json.loads(done["output"])
+    assert output["params"] == {"run_date": "2024-02-29", "target": "probe_rows"}
+    assert set(output["runs"]) == {"make_table", "insert_row"}
+    assert done["events"].count("TaskSucceeded") == 2
+    db = _admin(database)
+    try:
+        rows = db.query("SELECT run_date::text, note FROM probe_rows").getresult()
+    finally:
+        db.close()
+    assert rows == [("2024-02-29", "step functions")]
+
+
+def test_a_failing_step_is_alerted_and_the_execution_fails(
+    local_aws: LocalAws, probe: str, alerts: Callable[[], list[str]]
+) -> None:
+    alerts()  # drop anything earlier tests published
+    done = run(local_aws, probe, {"run_date": "2024-03-05", "target": "no_such_schema.t"})
+    assert done["status"] == "FAILED"
+    assert done["error"] == "StepFailed"
+    assert done["cause"].startswith("make_table: States.TaskFailed: Glue run jr_")
+    assert "no_such_schema" in done["cause"]
+    assert "insert_row" not in json.dumps(done["events"])
+    (message,) = alerts()
+    assert "Pipeline infra_probe failed." in message
+    assert "Step:      make_table (sql/probe/make_table.sql)" in message
+    assert "Run date:  2024-03-05" in message
+    assert "Error:     States.TaskFailed" in message
+    assert PASSWORD not in message
+
+
+def test_an_unusable_input_fails_before_any_glue_run(
+    local_aws: LocalAws, deployed: DeployResult, alerts: Callable[[], list[str]]
+) -> None:
+    alerts()
+    done = run(local_aws, deployed.state_machines["reviews_etl"], {"rundate": "2024-01-01"})
+    assert done["status"] == "FAILED"
+    assert done["error"] == "InvalidExecutionInput"
+    assert "unknown input key(s) rundate" in done["cause"]
+    assert "TaskScheduled" in done["events"]  # the SNS publish, and nothing else
+    assert done["events"].count("TaskScheduled") == 1
+    (message,) = alerts()
+    assert "Pipeline reviews_etl failed." in message
+    assert "run_date is missing" in message

@@ -1,0 +1,192 @@
+"""The CloudFormation templates: cfn-lint clean, and the properties the design promises
+(encryption, no public access, TLS only, least privilege, the Python shell 3.9 runner)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cfnlint.api
+import pytest
+from cfnlint.decode import cfn_yaml
+
+from infra import asl
+from infra.deploy import TEMPLATES, WIRED_PARAMETERS
+
+TEMPLATE_FILES = sorted(TEMPLATES.glob("*.yaml"))
+# Statements whose Resource is "*" because AWS accepts nothing narrower; each carries a
+# comment in the template citing the AWS doc that says so.
+STAR_RESOURCE_SIDS = {"DescribeNetworkForConnection", "DeliverExecutionLogs"}
+
+
+def load(name: str) -> dict[str, Any]:
+    return cfn_yaml.loads((TEMPLATES / f"{name}.yaml").read_text())
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {
+        name: body.get("Properties", {})
+        for name, body in template["Resources"].items()
+        if body["Type"] == kind
+    }
+
+
+def statements(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for role_name, role in resources(template, "AWS::IAM::Role").items():
+        for policy in role.get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                yield role_name, statement
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("path", TEMPLATE_FILES, ids=lambda path: path.name)
+def test_cfn_lint_is_clean(path: Path) -> None:
+    # cfn-lint's Python API: the same rules as the CLI, without a process per template.
+    matches = cfnlint.api.lint_file(path)
+    assert not matches, "\n".join(str(match) for match in matches)
+
+
+def test_the_four_lifecycle_templates_exist() -> None:
+    assert [path.stem for path in TEMPLATE_FILES] == ["network", "pipeline", "platform", "storage"]
+
+
+@pytest.mark.parametrize("path", TEMPLATE_FILES, ids=lambda path: path.name)
+def test_nothing_account_specific_is_hard_coded(path: Path) -> None:
+    text = path.read_text()
+    assert not re.search(r"\b\d{12}\b", text), "an account id"
+    assert "arn:aws:" not in text, "use arn:${AWS::Partition}:"
+    assert not re.search(r"\b(us|eu|ap|sa|ca|me|af)-[a-z]+-\d\b", text), "a region"
+
+
+@pytest.mark.parametrize("name", ["platform", "pipeline"])
+def test_iam_actions_are_named_and_star_resources_are_justified(name: str) -> None:
+    for role, statement in statements(load(name)):
+        actions = as_list(statement["Action"])
+        assert all("*" not in action for action in actions), (role, actions)
+        if "*" in as_list(statement["Resource"]):
+            assert statement.get("Sid") in STAR_RESOURCE_SIDS, (role, statement)
+            assert all(
+                action.split(":")[1].startswith(("Describe", "List", "Get"))
+                or action.startswith("logs:")
+                for action in actions
+            ), (role, actions)
+
+
+def test_star_resource_statements_carry_a_written_reason() -> None:
+    for name in ("platform", "pipeline"):
+        text = (TEMPLATES / f"{name}.yaml").read_text()
+        for sid in STAR_RESOURCE_SIDS:
+            match = re.search(rf"((?:\s*#.*\n)+)\s*- Sid: {sid}\n", text)
+            if f"Sid: {sid}" in text:
+                assert match and "AWS" in match.group(1), f"{name}: {sid} needs a comment"
+
+
+def test_buckets_are_private_encrypted_and_tls_only() -> None:
+    storage = load("storage")
+    buckets = resources(storage, "AWS::S3::Bucket")
+    assert set(buckets) == {"ScriptsBucket", "DataBucket"}
+    for properties in buckets.values():
+        assert all(properties["PublicAccessBlockConfiguration"].values())
+        (rule,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"]
+    policies = resources(storage, "AWS::S3::BucketPolicy")
+    assert {p["Bucket"]["Ref"] for p in policies.values()} == set(buckets)
+    for policy in policies.values():
+        denies = policy["PolicyDocument"]["Statement"]
+        assert any(
+            s["Effect"] == "Deny" and s["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+            for s in denies
+            if "Bool" in s.get("Condition", {})
+        )
+    assert storage["Resources"]["DataBucket"]["DeletionPolicy"] == "Retain"
+
+
+def test_redshift_is_encrypted_private_routed_through_the_vpc_and_requires_tls() -> None:
+    platform = load("platform")
+    (cluster,) = resources(platform, "AWS::Redshift::Cluster").values()
+    assert cluster["Encrypted"] is True
+    assert cluster["PubliclyAccessible"] is False
+    assert cluster["EnhancedVpcRouting"] is True
+    assert cluster["IamRoles"] == [{"Fn::GetAtt": ["RedshiftRole", "Arn"]}]
+    assert "resolve:secretsmanager" in cluster["MasterUserPassword"]["Fn::Sub"]
+    (group,) = resources(platform, "AWS::Redshift::ClusterParameterGroup").values()
+    assert {"ParameterName": "require_ssl", "ParameterValue": "true"} in group["Parameters"]
+    (attachment,) = resources(platform, "AWS::SecretsManager::SecretTargetAttachment").values()
+    assert attachment["TargetType"] == "AWS::Redshift::Cluster"
+    (secret,) = resources(platform, "AWS::SecretsManager::Secret").values()
+    assert secret["GenerateSecretString"]["GenerateStringKey"] == "password"
+
+
+def test_the_runner_is_one_python_shell_39_job_with_the_contract_arguments() -> None:
+    (job,) = resources(load("platform"), "AWS::Glue::Job").values()
+    assert job["Command"]["Name"] == "pythonshell"
+    assert job["Command"]["PythonVersion"] == "3.9"
+    assert job["MaxCapacity"] == 0.0625
+    assert job["ExecutionProperty"]["MaxConcurrentRuns"] == {"Ref": "GlueMaxConcurrentRuns"}
+    assert job["Timeout"] == {"Ref": "GlueJobTimeoutMinutes"}
+    arguments = job["DefaultArguments"]
+    assert arguments["library-set"] == "analytics"
+    assert arguments["--extra-py-files"] == {"Fn::Sub": "s3://${ScriptsBucket}/${RunnerWheelKey}"}
+    assert {"--db", "--db_creds", "--bucket"} <= set(arguments)
+    assert not {"--file", "--params"} & set(arguments), "each run passes these"
+    assert job["Connections"]["Connections"] == [{"Ref": "RunnerConnection"}]
+
+
+def test_state_machine_substitutions_fill_every_asl_placeholder() -> None:
+    pipeline = load("pipeline")
+    (machine,) = resources(pipeline, "AWS::StepFunctions::StateMachine").values()
+    assert set(machine["DefinitionSubstitutions"]) == set(asl.PLACEHOLDERS)
+    assert set(machine["DefinitionS3Location"]) == {"Bucket", "Key"}
+
+
+def test_schedule_passes_the_scheduled_time_and_is_optional() -> None:
+    pipeline = load("pipeline")
+    schedule = pipeline["Resources"]["Schedule"]
+    assert schedule["Condition"] == "HasSchedule"
+    properties = schedule["Properties"]
+    assert properties["ScheduleExpressionTimezone"] == "UTC"
+    assert '"scheduled_time": "<aws.scheduler.scheduled-time>"' in properties["Target"]["Input"]
+    assert asl.SCHEDULED_TIME == "scheduled_time"
+
+
+def test_alert_email_subscription_is_conditional() -> None:
+    platform = load("platform")
+    subscription = platform["Resources"]["AlertEmailSubscription"]
+    assert subscription["Condition"] == "HasAlertEmail"
+    assert subscription["Properties"]["Protocol"] == "email"
+
+
+def test_outputs_airflow_needs() -> None:
+    outputs = {
+        name: set(load(name).get("Outputs", {}))
+        for name in ("network", "storage", "platform", "pipeline")
+    }
+    assert {"ScriptsBucket", "DataBucket"} <= outputs["storage"]
+    assert {
+        "GlueJobName",
+        "SecretArn",
+        "DbName",
+        "AlertTopicArn",
+        "RedshiftRoleArn",
+        "RedshiftClusterId",
+    } <= outputs["platform"]
+    assert "StateMachineArn" in outputs["pipeline"]
+    assert {"VpcId", "SubnetIds", "GlueSubnetAvailabilityZone"} <= outputs["network"]
+
+
+def test_deploy_wires_exactly_the_parameters_without_defaults() -> None:
+    declared = {
+        name: {
+            key for key, spec in load(name).get("Parameters", {}).items() if "Default" not in spec
+        }
+        for name in ("storage", "platform", "pipeline")
+    }
+    network_selected = {"VpcId", "SubnetIds", "GlueSubnetAvailabilityZone"}
+    assert declared["storage"] == set()
+    assert declared["platform"] - network_selected <= WIRED_PARAMETERS
+    assert declared["pipeline"] <= WIRED_PARAMETERS
