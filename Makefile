@@ -12,13 +12,16 @@ export UV_PYTHON := $(PY312)
 RUN := $(UV) run --locked --no-sync
 
 export UV
-.PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock
+.PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock demo local-up local-down deploy
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
 
 setup:  ## install everything (idempotent): system libs, uv, .venv, the Python 3.9 runner env
 	@bash .ci/setup.sh "$(UV_VERSION)" "$(PY312)" "$(PY39)"
+
+demo: setup pg  ## the reviews pipeline end to end on the local stack (leaves the stack up)
+	$(RUN) python -m infra.local.demo
 
 test: setup pg lint unit test-py39  ## lint + the whole test suite
 
@@ -32,7 +35,7 @@ unit:  ## pytest (real PostgreSQL, moto for AWS)
 
 test-py39:  ## the runner's tests under Python 3.9 + PyGreSQL 5.0.6 (Glue's runtime)
 	@if [ -x .venv-py39/bin/python ]; then \
-	  .venv-py39/bin/python -m pytest -q -p no:cacheprovider tests/runner; \
+	  .venv-py39/bin/python -m pytest -q -p no:cacheprovider tests/runner tests/adapter tests/sample_data; \
 	else echo "SKIPPED test-py39: no Python 3.9 interpreter on this machine (install python3.9 to run the runner tests on Glue's runtime)"; fi
 
 pg:  ## make sure PostgreSQL answers on 127.0.0.1:5432 (starts an installed cluster if it is down)
@@ -44,6 +47,16 @@ bench: setup pg  ## benchmarks (ratios against a same-run baseline); figures to 
 py39-lock:  ## re-lock the Python 3.9 (Glue runtime) test environment
 	$(UV) pip compile --no-config --python-version 3.9 --python $(PY39) glue_job/py39-test.in \
 	  -o glue_job/py39-test.lock.txt --quiet --custom-compile-command "make py39-lock"
+
+local-up: setup pg  ## local AWS + PostgreSQL-as-Redshift, stack deployed, data seeded; writes .local/env
+	$(RUN) python -m infra.local.stack up $(if $(ROWS),--rows $(ROWS))
+
+local-down:  ## stop what local-up started
+	$(RUN) python -m infra.local.stack down
+
+deploy:  ## deploy to AWS: make deploy REGION=eu-west-1 [PROFILE=p] [PARAMS="AlertEmail=a@b.c ..."]
+	@test -n "$(REGION)" || { echo "usage: make deploy REGION=<region> [PROFILE=<profile>] [PARAMS=\"Key=Value ...\"]"; exit 2; }
+	$(RUN) python -m infra.deploy --region $(REGION) $(if $(PROFILE),--profile $(PROFILE)) $(foreach p,$(PARAMS),--parameter $(p))
 
 wheel:  ## build the runner wheel for --extra-py-files into dist/
 	$(UV) build --wheel --package sqlrunner --out-dir dist

@@ -27,3 +27,7 @@ class ServerStartError(LocalAwsError):
 
 class UnsupportedGlueFeature(LocalAwsError):
     """A Glue job uses a feature the local runtime does not emulate; the run fails with this."""
+
+
+class LocalStackError(LocalAwsError):
+    """`make local-up` cannot bring the stack up; the message says what to do."""

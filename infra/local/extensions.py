@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from infra.local import cfn, glue_runs, jsonata_engine, redshift_api, stepfunctions_fixes
+from infra.local import (
+    cfn,
+    glue_runs,
+    jsonata_engine,
+    redshift_api,
+    stepfunctions_fixes,
+    stepfunctions_retry,
+)
 from infra.local.errors import MotoDriftError
 from infra.local.patching import Spot, drift, version_drift
 
 LOG = logging.getLogger(__name__)
 
-_MODULES = (glue_runs, stepfunctions_fixes, jsonata_engine, redshift_api, cfn)
+_MODULES = (glue_runs, stepfunctions_fixes, stepfunctions_retry, jsonata_engine, redshift_api, cfn)
 
 
 def all_spots() -> tuple[Spot, ...]:

@@ -179,6 +179,8 @@ def stacks(local_aws: LocalAws) -> dict[str, dict[str, str]]:
         "etl-pipeline-reviews",
         "pipeline",
         {
+            # a prefix of its own: the session's server also holds tests/infra's deploy
+            "NamePrefix": "etl",
             "PipelineName": "reviews_etl",
             "DefinitionBucket": storage["ScriptsBucket"],
             "DefinitionKey": definition_key,
@@ -249,7 +251,7 @@ def test_state_machine_is_substituted_and_executable(local_aws: LocalAws, stacks
     pipeline, platform = stacks["pipeline"], stacks["platform"]
     sfn = local_aws.client("stepfunctions")
     machine = sfn.describe_state_machine(stateMachineArn=pipeline["StateMachineArn"])
-    assert machine["name"] == pipeline["StateMachineName"] == "etlkit-reviews_etl"
+    assert machine["name"] == pipeline["StateMachineName"] == "etl-reviews_etl"
     assert "${" not in machine["definition"]
     assert platform["GlueJobName"] in machine["definition"]
     # The executing store holds it: an execution runs (and fails fast on bad input).

@@ -47,6 +47,8 @@ def database():
     admin.query(f"GRANT ALL ON DATABASE {name} TO {ROLE}")
     owner = admin_connection(name)
     owner.query(f"GRANT ALL ON SCHEMA public TO {ROLE}")
+    # tables the tests arrange as the admin are the runner's to use, as on a real cluster
+    owner.query(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO {ROLE}")
     owner.close()
     yield name
     admin.query(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")

