@@ -324,12 +324,10 @@ def _terminate(pid: int) -> bool:
         return False
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+        if not process_running(pid):
+            return True
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
@@ -430,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
             down(state_dir=options.state_dir)
         else:
             state = StackState.load(options.state_dir)
-            alive = _alive(state.server_pid)
+            alive = _answers(state.endpoint_url)
             print(
                 f"local AWS {state.endpoint_url} pid {state.server_pid}: {'up' if alive else 'DOWN'}"
             )
@@ -441,12 +439,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _alive(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Alive and not a zombie (a server whose parent, `local-up`, has exited may not be
+    reaped at once in a container)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
         return False
-    return True
+    except OSError:  # no procfs: ask the kernel directly
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _answers(url: str) -> bool:
+    host, _, port = url.removeprefix("http://").partition(":")
+    with socket.socket() as probe:
+        probe.settimeout(2)
+        return probe.connect_ex((host, int(port))) == 0
 
 
 if __name__ == "__main__":

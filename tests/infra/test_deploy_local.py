@@ -330,19 +330,17 @@ PROBE_SQL = {
 }
 
 
-@pytest.fixture(scope="module")
-def probe(
-    local_aws: LocalAws, deployed: DeployResult, tmp_path_factory: pytest.TempPathFactory
+def deploy_probe(
+    local_aws: LocalAws, deployed: DeployResult, root: Any, spec_text: str, sql: dict[str, str]
 ) -> str:
-    """A second pipeline, written only for this test, deployed with the pipeline template:
-    its state machine runs real Glue runs of the deployed runner against PostgreSQL."""
-    root = tmp_path_factory.mktemp("probe")
-    directory = root / "sql" / "probe"
-    directory.mkdir(parents=True)
-    (directory / "pipeline.yaml").write_text(textwrap.dedent(PROBE_SPEC))
-    for name, text in PROBE_SQL.items():
-        (directory / name).write_text(text)
-    spec = load_spec(directory / "pipeline.yaml")
+    """Deploy a pipeline written only for a test with the pipeline template: its state
+    machine runs real Glue runs of the deployed runner against PostgreSQL."""
+    spec_dir = root / "sql" / "probe"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "pipeline.yaml").write_text(textwrap.dedent(spec_text))
+    for name, text in sql.items():
+        (spec_dir / name).write_text(text)
+    spec = load_spec(spec_dir / "pipeline.yaml")
     verify_sql(spec)
     (path,) = asl.write(root / "sql", root / "statemachine")
     definition_key = artifacts.definition_key(spec.name, path)
@@ -355,7 +353,7 @@ def probe(
     )
     outputs = deploy_stack(
         local_aws.client("cloudformation"),
-        name="etlkit-pipeline-infra-probe",
+        name=f"etlkit-pipeline-{spec.name.replace('_', '-')}",
         template=Template.load(asl.REPO_ROOT / "infra" / "templates" / "pipeline.yaml"),
         parameters={
             "PipelineName": spec.name,
@@ -367,6 +365,15 @@ def probe(
         },
     )
     return outputs["StateMachineArn"]
+
+
+@pytest.fixture(scope="module")
+def probe(
+    local_aws: LocalAws, deployed: DeployResult, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    return deploy_probe(
+        local_aws, deployed, tmp_path_factory.mktemp("probe"), PROBE_SPEC, PROBE_SQL
+    )
 
 
 @pytest.fixture(scope="module")
@@ -452,3 +459,58 @@ def test_an_unusable_input_fails_before_any_glue_run(
     (message,) = alerts()
     assert "Pipeline reviews_etl failed." in message
     assert "run_date is missing" in message
+
+
+FLAKY_SPEC = """\
+    name: infra_flaky
+    schedule: null
+    start_date: 2024-01-01
+    retries: 1
+    retry_delay_minutes: 1
+    step_timeout_minutes: 5
+    params:
+      run_date: {type: date}
+    steps:
+      - {id: flaky_step, file: flaky_step.sql, params: [run_date]}
+    """
+# Fails on its first attempt only: the attempt is recorded (autocommit) before the
+# division by zero, so the second attempt divides by one.
+FLAKY_SQL = {
+    "flaky_step.sql": "-- @param run_date date\n"
+    "CREATE TABLE IF NOT EXISTS flaky_attempts (run_date date);\n"
+    "INSERT INTO flaky_attempts VALUES ('${run_date}');\n"
+    "SELECT 1 / (count(*) - 1) FROM flaky_attempts WHERE run_date = '${run_date}';\n",
+}
+
+
+def test_a_step_that_fails_once_is_retried_and_the_run_succeeds(
+    local_aws: LocalAws,
+    deployed: DeployResult,
+    database: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the spec's 1-minute retry delay, compressed 100x by the local Step Functions
+    monkeypatch.setenv("LOCALAWS_RETRY_SCALE", "0.01")
+    arn = deploy_probe(local_aws, deployed, tmp_path_factory.mktemp("flaky"), FLAKY_SPEC, FLAKY_SQL)
+    done = run(local_aws, arn, {"run_date": "2024-04-01"})
+    assert done["status"] == "SUCCEEDED", done
+    assert done["events"].count("TaskFailed") == 1
+    assert done["events"].count("TaskSucceeded") == 1
+    db = _admin(database)
+    try:
+        attempts = db.query("SELECT count(*) FROM flaky_attempts").getresult()[0][0]
+    finally:
+        db.close()
+    assert attempts == 2
+    # the failed attempt's Glue run left its error in the python-jobs error log group
+    logs = local_aws.client("logs")
+    streams = logs.describe_log_streams(logGroupName="/aws-glue/python-jobs/error")["logStreams"]
+    texts = [
+        event["message"]
+        for stream in streams
+        for event in logs.get_log_events(
+            logGroupName="/aws-glue/python-jobs/error", logStreamName=stream["logStreamName"]
+        )["events"]
+    ]
+    assert any("sql/probe/flaky_step.sql:4: statement 3: division by zero" in t for t in texts)

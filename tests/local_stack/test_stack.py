@@ -1,0 +1,91 @@
+"""`make local-up` / `make local-down` as a user runs them: processes, .local/env, and a
+shell that sources it running the runner against the local stack."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from infra.local.stack import process_running
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def stack(*args, env):
+    return subprocess.run(
+        [sys.executable, "-m", "infra.local.stack", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def answers(url):
+    host, port = url.removeprefix("http://").split(":")
+    with socket.socket() as probe:
+        return probe.connect_ex((host, int(port))) == 0
+
+
+@pytest.fixture
+def state_dir(tmp_path):
+    database = f"etlkit_stack_{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "LOCAL_AWS_PORT": "0", "LOCAL_DB": database}
+    yield tmp_path, env, database
+    stack("down", "--state-dir", str(tmp_path), env=env)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
+        capture_output=True, check=False,
+    )  # fmt: skip
+
+
+def test_up_writes_env_that_a_shell_can_use_and_down_stops_everything(state_dir):
+    directory, env, database = state_dir
+    up = stack("up", "--rows", "0", "--state-dir", str(directory), env=env)
+    assert up.returncode == 0, up.stderr + up.stdout
+    state = json.loads((directory / "stack.json").read_text())
+    assert process_running(state["server_pid"]) and answers(state["endpoint_url"])
+    status = stack("status", "--state-dir", str(directory), env=env)
+    assert status.returncode == 0 and f"pid {state['server_pid']}: up" in status.stdout
+    env_file = (directory / "env").read_text()
+    for name in (
+        "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION",
+        "ETLKIT_SCRIPTS_BUCKET", "ETLKIT_DATA_BUCKET", "ETLKIT_SECRET_ID", "ETLKIT_DB",
+        "ETLKIT_GLUE_JOB_NAME", "ETLKIT_ALERT_TOPIC_ARN", "ETLKIT_STATE_MACHINE_ARN_REVIEWS_ETL",
+        "AIRFLOW_VAR_ETLKIT_GLUE_JOB_NAME", "AIRFLOW_VAR_ETLKIT_DATA_BUCKET",
+        "AIRFLOW_VAR_ETLKIT_ALERT_TOPIC_ARN", "AIRFLOW_VAR_ETLKIT_STATE_MACHINE_ARNS",
+        "AIRFLOW_CONN_AWS_DEFAULT",
+    ):  # fmt: skip
+        assert f"export {name}=" in env_file
+    assert "password" not in env_file.lower()
+
+    # a shell that sources it runs the runner on a file in the stack's scripts bucket
+    script = f"""
+        set -e
+        . {directory}/env
+        test "$ETLKIT_DB" = {database}
+        {sys.executable} -m sqlrunner run --db "$ETLKIT_DB" --db_creds "$ETLKIT_SECRET_ID" \\
+            --bucket "$ETLKIT_SCRIPTS_BUCKET" --file sql/reviews/create_schema.sql \\
+            --params "{{\\"lake_uri\\": \\"s3://$ETLKIT_DATA_BUCKET/lake/reviews/parquet/\\"}}"
+    """
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["status"] == "succeeded" and summary["engine"] == "postgres"
+
+    down = stack("down", "--state-dir", str(directory), env=env)
+    assert down.returncode == 0
+    assert "local AWS server" in down.stdout
+    assert not process_running(state["server_pid"])
+    assert not answers(state["endpoint_url"])
+    assert not (directory / "env").exists() and not (directory / "aws" / "server.pid").exists()
+    status = stack("status", "--state-dir", str(directory), env=env)
+    assert status.returncode == 1 and "run `make local-up`" in status.stderr
+
+
+def test_down_when_nothing_runs_says_so(tmp_path):
+    done = stack("down", "--state-dir", str(tmp_path), env=dict(os.environ))
+    assert done.returncode == 0 and "nothing was running" in done.stdout
