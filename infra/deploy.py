@@ -39,7 +39,7 @@ from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from etlkit.spec import PipelineSpec, SpecError, discover, verify_sql
 from infra import REPO_ROOT, artifacts
-from infra.asl import asl_path, stale_files
+from infra.asl import asl_path, stale_files, write
 from infra.errors import DeployError, InfraError
 from infra.schedule import eventbridge_cron
 from infra.stacks import WAITER_CONFIG, Template, deploy_stack
@@ -230,6 +230,56 @@ def deploy(
             },
         },
     )
+
+
+def deploy_pipeline(
+    *,
+    deployed: DeployResult,
+    sql_root: Path,
+    profile: str | None = None,
+    stack_prefix: str = "etlkit",
+) -> dict[str, str]:
+    """Deploy the pipelines of another SQL tree (a test's or a benchmark's specs) onto an
+    already deployed platform: their SQL and generated definitions are uploaded and one
+    pipeline stack is made per spec, exactly as `deploy` does for `sql/`. Returns the
+    state machine ARN of each pipeline."""
+    specs = discover(sql_root)
+    for spec in specs:
+        verify_sql(spec)
+    aws = _Clients(endpoint_url=deployed.endpoint_url, region=deployed.region, profile=profile)
+    bucket = deployed.scripts_bucket
+    with artifacts.temporary_directory() as scratch:
+        write(sql_root, Path(scratch))
+        paths = {spec.name: asl_path(spec, Path(scratch)) for spec in specs}
+        keys = {spec.name: artifacts.definition_key(spec.name, paths[spec.name]) for spec in specs}
+        artifacts.upload(
+            aws.client("s3"),
+            bucket,
+            [
+                *artifacts.sql_uploads(sql_root),
+                *(artifacts.Upload(paths[spec.name], keys[spec.name]) for spec in specs),
+            ],
+        )
+    template = Template.load(TEMPLATES / "pipeline.yaml")
+    machines = {}
+    for spec in specs:
+        outputs = deploy_stack(
+            aws.client("cloudformation"),
+            name=f"{stack_prefix}-pipeline-{spec.name.replace('_', '-')}",
+            template=template,
+            parameters={
+                "NamePrefix": stack_prefix,
+                "PipelineName": spec.name,
+                "DefinitionBucket": bucket,
+                "DefinitionKey": keys[spec.name],
+                "GlueJobName": deployed.glue_job_name,
+                "AlertTopicArn": deployed.alert_topic_arn,
+                "DataBucket": deployed.data_bucket,
+                "ScheduleExpression": eventbridge_cron(spec.schedule) if spec.schedule else "",
+            },
+        )
+        machines[spec.name] = outputs["StateMachineArn"]
+    return machines
 
 
 def set_default_iam_role(redshift: Any, cluster_id: str, role_arn: str) -> None:

@@ -266,6 +266,9 @@ def _job_environment(runtime: GlueRuntime, region: str, python_path: list[Path])
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": region,
             "AWS_REGION": region,
+            # boto3 >= 1.36 computes a CRC32 over every upload by default; the local server
+            # checks none, and on large UNLOADs the checksum costs more than the upload.
+            "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
             "PYTHONUNBUFFERED": "1",
         }
     )

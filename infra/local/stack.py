@@ -105,7 +105,7 @@ def up(
     *,
     state_dir: Path = DEFAULT_STATE_DIR,
     aws_port: int | None = None,
-    database: str = DEFAULT_DATABASE,
+    database: str | None = None,
     sample_rows: int | None = None,
     retry_scale: float = 1.0,
     say: Any = print,
@@ -113,6 +113,7 @@ def up(
     """Bring the local stack up from nothing; an already-running stack is stopped first.
     `retry_scale` < 1 compresses the state machines' Retry intervals (see
     infra/local/stepfunctions_retry.py): the demo uses it to show a retry without waiting."""
+    database = database or os.environ.get("LOCAL_DB", DEFAULT_DATABASE)
     state_dir.mkdir(parents=True, exist_ok=True)
     down(state_dir=state_dir, say=lambda _message: None)
     started = time.monotonic()
@@ -155,7 +156,7 @@ def down(*, state_dir: Path = DEFAULT_STATE_DIR, say: Any = print) -> list[str]:
     pid_file = state_dir / "aws" / "server.pid"
     if pid_file.exists():
         pid = int(pid_file.read_text().strip() or 0)
-        if pid and _terminate(pid):
+        if pid and stop_server(pid):
             stopped.append(f"local AWS server (pid {pid})")
         pid_file.unlink()
     with contextlib.suppress(FileNotFoundError):
@@ -317,7 +318,8 @@ def start_server(state_dir: Path, port: int, retry_scale: float = 1.0) -> tuple[
     )
 
 
-def _terminate(pid: int) -> bool:
+def stop_server(pid: int) -> bool:
+    """SIGTERM the server's process group, SIGKILL after 15 s; False if it was not running."""
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -418,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rows", type=int, default=None, help="sample reviews to generate (0: none)"
     )
-    parser.add_argument("--database", default=os.environ.get("LOCAL_DB", DEFAULT_DATABASE))
+    parser.add_argument("--database", default=None, help=f"default $LOCAL_DB or {DEFAULT_DATABASE}")
     options = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:

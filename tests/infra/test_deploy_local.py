@@ -21,11 +21,10 @@ import pg
 import pytest
 import yaml
 
-from etlkit.spec import load_spec, verify_sql
+from etlkit.spec import load_spec
 from infra import artifacts, asl
-from infra.deploy import DeployResult, deploy, point_secret_at
+from infra.deploy import DeployResult, deploy, deploy_pipeline, point_secret_at
 from infra.local.server import LocalAws
-from infra.stacks import Template, deploy_stack
 
 from .conftest import substitute
 
@@ -333,38 +332,15 @@ PROBE_SQL = {
 def deploy_probe(
     local_aws: LocalAws, deployed: DeployResult, root: Any, spec_text: str, sql: dict[str, str]
 ) -> str:
-    """Deploy a pipeline written only for a test with the pipeline template: its state
+    """Deploy a pipeline written only for a test onto the deployed platform: its state
     machine runs real Glue runs of the deployed runner against PostgreSQL."""
     spec_dir = root / "sql" / "probe"
     spec_dir.mkdir(parents=True)
     (spec_dir / "pipeline.yaml").write_text(textwrap.dedent(spec_text))
     for name, text in sql.items():
         (spec_dir / name).write_text(text)
-    spec = load_spec(spec_dir / "pipeline.yaml")
-    verify_sql(spec)
-    (path,) = asl.write(root / "sql", root / "statemachine")
-    definition_key = artifacts.definition_key(spec.name, path)
-    sql_files = artifacts.sql_uploads(root / "sql")
-    assert {item.key for item in sql_files} >= {step.s3_key for step in spec.steps}
-    artifacts.upload(
-        local_aws.client("s3"),
-        deployed.scripts_bucket,
-        [*sql_files, artifacts.Upload(path, definition_key)],
-    )
-    outputs = deploy_stack(
-        local_aws.client("cloudformation"),
-        name=f"etlkit-pipeline-{spec.name.replace('_', '-')}",
-        template=Template.load(asl.REPO_ROOT / "infra" / "templates" / "pipeline.yaml"),
-        parameters={
-            "PipelineName": spec.name,
-            "DefinitionBucket": deployed.scripts_bucket,
-            "DefinitionKey": definition_key,
-            "GlueJobName": deployed.glue_job_name,
-            "AlertTopicArn": deployed.alert_topic_arn,
-            "DataBucket": deployed.data_bucket,
-        },
-    )
-    return outputs["StateMachineArn"]
+    (arn,) = deploy_pipeline(deployed=deployed, sql_root=root / "sql").values()
+    return arn
 
 
 @pytest.fixture(scope="module")
