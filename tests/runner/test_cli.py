@@ -82,8 +82,11 @@ def glue_env(moto_server, database):
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
     )
-    s3 = boto3.client("s3", endpoint_url=moto_server, region_name=REGION)
-    secrets = boto3.client("secretsmanager", endpoint_url=moto_server, region_name=REGION)
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
+    s3 = session.client("s3", endpoint_url=moto_server)
+    secrets = session.client("secretsmanager", endpoint_url=moto_server)
     s3.create_bucket(Bucket=BUCKET)
     with contextlib.suppress(secrets.exceptions.ResourceExistsException):
         secrets.create_secret(Name=SECRET_ID, SecretString=json.dumps(secret_fields()))

@@ -65,7 +65,7 @@ def test_refused_connections_are_retried_with_growing_backoff():
     with pytest.raises(ConnectError) as caught:
         connect(secret(port=1), options, log=lambda _: None, sleep=waits.append)
     assert len(waits) == 3
-    assert all(0 <= wait <= cap for wait, cap in zip(waits, (1.0, 2.0, 4.0), strict=True))
+    assert all(0 <= wait <= cap for wait, cap in zip(waits, (1.0, 2.0, 4.0)))
     assert "after 4 attempt(s) (transient failure, attempts exhausted)" in str(caught.value)
 
 

@@ -224,7 +224,7 @@ def test_execute_statements_without_the_adapter(database, capsys):
         statements = split(
             "CREATE TEMP TABLE t (n int); INSERT INTO t VALUES (1), (2); SELECT * FROM t"
         )
-        assert execute_statements(statements, db, Output(), location="f.sql") == (3, 4)
+        assert execute_statements(statements, db, Output(), location="f.sql", total=3) == (3, 4)
     finally:
         db.close()
     assert capsys.readouterr().out.count("\n") == 3

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from sqlrunner.errors import SqlSyntaxError
 from sqlrunner.lexer import quote_string, string_value, tokenize
-from sqlrunner.splitter import split
+from sqlrunner.splitter import iter_statements, split
 
 
 def texts(sql):
@@ -174,3 +174,38 @@ def test_quote_string_round_trips(value):
     tokens = list(tokenize(literal))
     assert [t.kind for t in tokens] == ["string"]
     assert string_value(literal) == value
+
+
+def _chunked(text, cuts):
+    points = sorted({cut % (len(text) + 1) for cut in cuts})
+    return [text[a:b] for a, b in zip([0, *points], [*points, len(text)])]
+
+
+_TRICKY = (
+    "\ufeff-- header; with $$ and 'quotes'\nSELECT 'it''s; a\\'b' AS \"x;\"\"y\";\r\n"
+    "/* a /* nested; */ ; */ SELECT $tag$ ; $$ ; $tag$, col$1, $1 -- end;\n;"
+    "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n\n  -- only comment;\n"
+    "INSERT INTO t VALUES (E'\\\\', '--', '/*')"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=12))
+def test_streamed_chunks_split_exactly_as_the_whole_text(cuts):
+    """However the input is cut into chunks (even inside quotes, comments, `--`, `''`,
+    `$tag$` or a CRLF), the statements and their positions are the same."""
+    assert list(iter_statements(_chunked(_TRICKY, cuts), "f.sql")) == split(_TRICKY, "f.sql")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=200), max_size=6))
+def test_streamed_errors_keep_their_file_position(cuts):
+    bad = "SELECT 1;\n-- x\nSELECT 'ok';\n  SELECT $q$ never closed"
+    with pytest.raises(SqlSyntaxError) as caught:
+        list(iter_statements(_chunked(bad, cuts), "f.sql"))
+    assert str(caught.value) == "f.sql:4:10: unterminated dollar-quoted string ($q$)"
+
+
+def test_one_character_chunks():
+    chunks = list(_TRICKY)
+    assert list(iter_statements(chunks, "f.sql")) == split(_TRICKY, "f.sql")

@@ -19,8 +19,8 @@ from .errors import EXIT_BAD_INPUT, RunnerError, UsageError
 from .executor import run_job
 from .output import Output
 from .params import parse_values, render
-from .source import read_sql
-from .splitter import split
+from .source import open_sql
+from .splitter import iter_statements
 
 
 def glue_main(argv: Sequence[str]) -> int:
@@ -49,12 +49,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     options = parser.parse_args(argv)
     out = Output()
     try:
-        sql = read_sql(None, options.file, s3=_no_s3)
+        sql = open_sql(None, options.file, s3=_no_s3)
         if options.command == "split":
-            statements = [statement.text for statement in split(sql.text, file=sql.location)]
-            print(json.dumps(statements, indent=2, ensure_ascii=False))
+            statements = iter_statements(sql.chunks(), sql.location)
+            print(json.dumps([s.text for s in statements], indent=2, ensure_ascii=False))
         else:
-            sys.stdout.write(render(sql.text, parse_values(options.params), file=sql.location))
+            sys.stdout.write(render(sql.read(), parse_values(options.params), file=sql.location))
     except RunnerError as err:
         out.error(str(err))
         return err.exit_code

@@ -1,8 +1,9 @@
-"""Run one SQL file: fetch, render, split, connect, execute, report.
+"""Run one SQL file: fetch, check, connect, execute, report.
 
 Order matters: everything that can be checked without the database (the file, the
-parameters, the statement syntax, the secret) is checked before connecting, so a bad
-input changes nothing.
+parameters, every statement's syntax and placeholders, the secret) is checked before
+connecting, so a bad input changes nothing. The file is streamed twice, once to check
+and count, once to execute, so memory holds one statement at a time, not the file.
 
 Transactions: the connection autocommits each statement (Redshift refuses external DDL
 inside a transaction block). A file may group statements in `BEGIN; ... COMMIT;`: if
@@ -13,17 +14,17 @@ rather than committed implicitly.
 
 import os
 import re
-from typing import Any, Callable, Dict, List, NamedTuple, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, NamedTuple, Optional
 
 from .args import JobArgs
 from .connection import ConnectOptions, Database, connect
 from .errors import EXIT_FAILED, EXIT_OK, RunnerError, SourceError, StatementError
 from .output import Output, Stopwatch
-from .params import parse_values, render
+from .params import bind, declarations_of, lines_of, parse_values, substitute
 from .result import Result
 from .secret import fetch_secret
-from .source import read_sql
-from .splitter import Statement, split
+from .source import open_sql
+from .splitter import Statement, iter_statements
 
 _LEADING_WORDS = re.compile(r"([A-Za-z]+)(?:\s+([A-Za-z]+))?")
 _OPENS = {("BEGIN", None), ("BEGIN", "TRANSACTION"), ("BEGIN", "WORK"), ("START", "TRANSACTION")}
@@ -92,16 +93,16 @@ def transaction_effect(statement: Statement) -> int:
 
 
 def execute_statements(
-    statements: List[Statement],
+    statements: Iterable[Statement],
     db: Database,
     out: Output,
     *,
     location: str,
+    total: int,
     adapter: Any = None,
 ) -> "tuple[int, int]":
     """Run the statements in order; returns (statements run, rows). Raises RunnerError
     located at the failing statement, after rolling back an open transaction block."""
-    total = len(statements)
     rows_total = 0
     block: Optional[Statement] = None  # the statement that opened the current block
     for statement in statements:
@@ -170,12 +171,19 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
         "rows": 0,
     }
     try:
-        sql = read_sql(args.bucket, args.file, s3=clients.s3)
-        text = render(sql.text, parse_values(args.params), file=sql.location)
-        statements = split(text, file=sql.location)
-        if not statements:
+        sql = open_sql(args.bucket, args.file, s3=clients.s3)
+        declarations = declarations_of(lines_of(sql.chunks()), sql.location)
+        bound = bind(declarations, parse_values(args.params), sql.location)
+
+        def statements() -> Iterator[Statement]:
+            for statement in iter_statements(sql.chunks(), sql.location):
+                text = substitute(statement.text, bound, sql.location, statement.line)
+                yield statement._replace(text=text)
+
+        total = sum(1 for _ in statements())  # checks every statement before connecting
+        if not total:
             raise SourceError(f"{sql.location} contains no SQL statements")
-        summary["statements"] = len(statements)
+        summary["statements"] = total
         secret = fetch_secret(args.db_creds, client=clients.get("secretsmanager"))
         summary["engine"] = secret.engine
         options = ConnectOptions(
@@ -185,14 +193,14 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
             statement_timeout_ms=args.statement_timeout_ms,
         )
         out.info(
-            f"running {len(statements)} statement(s) from {sql.location} on {secret.engine} "
+            f"running {total} statement(s) from {sql.location} on {secret.engine} "
             f"{secret.host}:{secret.port}/{args.db} as {identity.application_name}"
         )
         db = connect(secret, options, log=out.info)
         try:
             adapter = _adapter_for(secret.engine, db, clients, out)
             executed, rows = execute_statements(
-                statements, db, out, location=sql.location, adapter=adapter
+                statements(), db, out, location=sql.location, total=total, adapter=adapter
             )
         finally:
             db.close()

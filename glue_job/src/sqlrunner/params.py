@@ -14,7 +14,7 @@ fails the run with the name of the parameter and the line of the file.
 import datetime as dt
 import json
 import re
-from typing import Any, Callable, Dict, List, NamedTuple, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional
 
 from .errors import ParamError
 
@@ -113,13 +113,19 @@ def validate(kind: str, value: Any) -> Optional[str]:
 def parse_declarations(text: str, file: Optional[str] = None) -> Dict[str, Declaration]:
     """The `-- @param` lines of the header: the comment and blank lines before the first
     line of SQL. A declaration anywhere else is an error, not silently ignored."""
+    return declarations_of(text.splitlines(), file)
+
+
+def declarations_of(lines: Iterable[str], file: Optional[str] = None) -> Dict[str, Declaration]:
+    """parse_declarations over the file's lines, given one at a time."""
     declarations: Dict[str, Declaration] = {}
     in_header = True
-    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
-        stripped = line.strip()
-        match = _DECLARATION.match(stripped)
+    for number, line in enumerate(lines, 1):
+        if number == 1:
+            line = line.lstrip("\ufeff")
         if in_header and not _HEADER_LINE.match(line):
             in_header = False
+        match = _DECLARATION.match(line.strip())
         if match is None:
             continue
         if not in_header:
@@ -135,6 +141,18 @@ def parse_declarations(text: str, file: Optional[str] = None) -> Dict[str, Decla
             )
         declarations[declaration.name] = declaration
     return declarations
+
+
+def lines_of(chunks: Iterable[str]) -> Iterator[str]:
+    """The lines of text given in chunks (cut anywhere), without line endings."""
+    carry = ""
+    for chunk in chunks:
+        pieces = (carry + chunk).split("\n")
+        carry = pieces.pop()
+        for piece in pieces:
+            yield piece[:-1] if piece.endswith("\r") else piece
+    if carry:
+        yield carry
 
 
 def _parse_declaration(rest: str, file: Optional[str], line: int) -> Declaration:
@@ -212,7 +230,9 @@ def bind(
     return bound
 
 
-def placeholders(text: str, file: Optional[str] = None) -> List["re.Match[str]"]:
+def placeholders(
+    text: str, file: Optional[str] = None, first_line: int = 1
+) -> List["re.Match[str]"]:
     """Every `${...}`; a `${` that does not close on its line is an error, since sending
     it to the database would only fail later and less clearly."""
     found = list(_PLACEHOLDER.finditer(text))
@@ -222,7 +242,7 @@ def placeholders(text: str, file: Optional[str] = None) -> List["re.Match[str]"]
         raise ParamError(
             "unclosed placeholder: '${' without '}' on the same line",
             file=file,
-            line=text.count("\n", 0, at) + 1,
+            line=first_line + text.count("\n", 0, at),
         )
     return found
 
@@ -235,26 +255,32 @@ def _find_all(text: str, needle: str) -> "List[int]":
     return found
 
 
-def render(text: str, values: Dict[str, Any], file: Optional[str] = None) -> str:
-    """`text` with every `${name}` replaced by its validated value."""
-    declarations = parse_declarations(text, file)
-    bound = bind(declarations, values, file)
+def substitute(
+    text: str, bound: Dict[str, str], file: Optional[str] = None, first_line: int = 1
+) -> str:
+    """`text` with every `${name}` replaced by its bound value; `first_line` is the line
+    of the file where `text` starts, for errors."""
+    if _OPENING not in text:
+        return text
     pieces = []
     last = 0
-    line, counted_to = 1, 0
-    for match in placeholders(text, file):
+    for match in placeholders(text, file, first_line):
         name = match.group(1)
         if name not in bound:
-            line += text.count("\n", counted_to, match.start())
-            counted_to = match.start()
             problem = (
                 f"placeholder ${{{name}}} is not declared with -- @param"
                 if _NAME.match(name)
                 else f"malformed placeholder ${{{name}}}: expected ${{name}} in lower-case"
             )
+            line = first_line + text.count("\n", 0, match.start())
             raise ParamError(problem, file=file, line=line)
         pieces.append(text[last : match.start()])
         pieces.append(bound[name])
         last = match.end()
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+def render(text: str, values: Dict[str, Any], file: Optional[str] = None) -> str:
+    """The whole file with every `${name}` replaced by its validated value."""
+    return substitute(text, bind(parse_declarations(text, file), values, file), file)

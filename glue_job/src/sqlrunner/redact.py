@@ -6,19 +6,20 @@ no code path is meant to print a secret, and this catches the ones nobody meant 
 write (a driver message echoing a connection string, say).
 """
 
-from typing import Set
+from typing import List
 
 MASK = "***"
-_secrets: Set[str] = set()
+_secrets: List[str] = []  # longest first, so a secret containing another is masked whole
 
 
 def register(value: str) -> None:
-    if value:
-        _secrets.add(value)
+    if value and value not in _secrets:
+        _secrets.append(value)
+        _secrets.sort(key=len, reverse=True)
 
 
 def redact(text: str) -> str:
-    for value in sorted(_secrets, key=len, reverse=True):
+    for value in _secrets:
         if value in text:
             text = text.replace(value, MASK)
     return text

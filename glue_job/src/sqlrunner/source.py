@@ -1,49 +1,93 @@
 """Where the SQL text comes from: S3 (`--bucket` + `--file`, as Glue runs it) or a local
-path (development, `sqlrunner run` without `--bucket`)."""
+path (development, `sqlrunner run` without `--bucket`).
 
-from typing import Any, Callable, NamedTuple, Optional
+The text is read as a stream of decoded chunks, never as one string, and can be read
+again: the runner passes over it once to check everything (parameters, syntax) before
+connecting and once more to execute. An S3 object is downloaded once into a spooled
+temporary file (in memory up to SPOOL_BYTES, on disk beyond), so memory stays flat
+whatever the file's size.
+"""
+
+import codecs
+import tempfile
+from typing import IO, Any, Callable, Iterator, Optional
 
 from .errors import SourceError
 
-BOM = b"\xef\xbb\xbf"
+CHUNK_BYTES = 1 << 20
+SPOOL_BYTES = 16 << 20
 
 
-class SqlText(NamedTuple):
-    location: str  # s3://bucket/key or the local path, for messages
-    text: str
+class SqlFile:
+    def __init__(self, location: str, opener: Callable[[], IO[bytes]]) -> None:
+        self.location = location  # s3://bucket/key or the local path, for messages
+        self._open = opener
+
+    def chunks(self) -> Iterator[str]:
+        """The text, decoded as UTF-8 in chunks of about CHUNK_BYTES."""
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        done = 0
+        with self._open() as handle:
+            while True:
+                data = handle.read(CHUNK_BYTES)
+                if b"\x00" in data:
+                    raise SourceError(f"{self.location} contains NUL bytes: not a SQL text file")
+                pending = len(decoder.getstate()[0])  # bytes of a character cut by the last read
+                try:
+                    text = decoder.decode(data, final=not data)
+                except UnicodeDecodeError as exc:
+                    at = done - pending + exc.start
+                    raise SourceError(
+                        f"{self.location} is not UTF-8 text (invalid byte at offset {max(at, 0)})"
+                    ) from None
+                done += len(data)
+                if text:
+                    yield text
+                if not data:
+                    return
+
+    def read(self) -> str:
+        return "".join(self.chunks())
 
 
-def read_sql(bucket: Optional[str], file: str, *, s3: Callable[[], Any]) -> SqlText:
-    """The file's text. `s3` makes the client, so a local read needs no AWS at all."""
-    if bucket:
-        location = f"s3://{bucket}/{file}"
-        data = _get_object(s3(), bucket, file, location)
-    else:
-        location = file
+def open_sql(bucket: Optional[str], file: str, *, s3: Callable[[], Any]) -> SqlFile:
+    """The SQL file; `s3` makes the client, so a local file needs no AWS at all."""
+    if not bucket:
         try:
-            with open(file, "rb") as handle:
-                data = handle.read()
+            with open(file, "rb"):
+                pass
         except OSError as exc:
             raise SourceError(f"cannot read {file}: {exc.strerror}") from None
-    return SqlText(location, decode(data, location))
+        return SqlFile(file, lambda: open(file, "rb"))
+    location = f"s3://{bucket}/{file}"
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - kept by SqlFile
+    body = _get_object(s3(), bucket, file, location)
+    for data in body.iter_chunks(CHUNK_BYTES):
+        spool.write(data)
+
+    def reopen() -> IO[bytes]:
+        spool.seek(0)
+        return _Unclosed(spool)
+
+    return SqlFile(location, reopen)
 
 
-def decode(data: bytes, location: str) -> str:
-    if data.startswith(BOM):
-        data = data[len(BOM) :]
-    if b"\x00" in data:
-        raise SourceError(f"{location} contains NUL bytes: not a SQL text file")
+class _Unclosed:
+    """The spool, for one pass: leaving the `with` block must not delete it."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+
+    def __enter__(self) -> Any:
+        return self._handle
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _get_object(client: Any, bucket: str, key: str, location: str) -> Any:
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"{location} is not UTF-8 text (invalid byte at offset {exc.start})"
-        ) from None
-
-
-def _get_object(client: Any, bucket: str, key: str, location: str) -> bytes:
-    try:
-        return client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return client.get_object(Bucket=bucket, Key=key)["Body"]
     except Exception as exc:
         code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
         if code in ("NoSuchKey", "404"):

@@ -1,4 +1,4 @@
-"""Split a SQL file into statements at the semicolons that end them.
+"""Split SQL text into statements at the semicolons that end them.
 
 A semicolon ends a statement only outside strings, quoted identifiers, comments and
 dollar quotes (lexer.py has the rules). The last statement counts without a trailing
@@ -6,19 +6,24 @@ semicolon, empty and comment-only pieces are skipped, and a statement's text sta
 its first token that is not a comment, so log lines show the SQL rather than the
 comment above it.
 
-Speed matters for 50 MB files: the scan jumps from one character that could change
-the lexical state (`' " - / $ ;`) to the next with one regex search, so plain SQL is
-skipped at C speed.
+The scanner reads its input as a stream of chunks and holds only the statement it is
+in, so a 50 MB file costs memory for its largest statement, not for the file. It jumps
+from one character that could change the lexical state (`' " - / $ ;`) to the next with
+one regex search, so plain SQL is skipped at C speed. Near the end of a chunk it asks
+for the next one before deciding anything (a `--` or a `$tag$` may be cut in two).
 """
 
 import re
-from typing import List, NamedTuple, Optional
+from typing import Iterable, Iterator, List, NamedTuple, Optional
 
+from .errors import SqlSyntaxError
 from .lexer import skip_quoted
 
 BOM = "\ufeff"
 _INTERESTING = re.compile(r"['\";$]|--|/\*")
 _CODE = re.compile(r"\S")
+# Characters a token opener needs to be recognised: `$tag$` with a tag of up to 127.
+_LOOKAHEAD = 256
 
 
 class Statement(NamedTuple):
@@ -34,30 +39,108 @@ class Statement(NamedTuple):
 
 
 def split(text: str, file: Optional[str] = None) -> List[Statement]:
-    """The statements of `text`. Raises SqlSyntaxError (file:line:col) on an
+    """Every statement of `text`. Raises SqlSyntaxError (file:line:col) on an
     unterminated string, identifier, block comment or dollar quote."""
-    if text.startswith(BOM):
-        text = text[len(BOM) :]
-    pieces = []  # (offset of the first code character, end offset)
+    return list(iter_statements([text], file))
+
+
+class _Window:
+    """The input seen so far, minus what has been handed out. `start` is where the
+    current statement's region begins in `text`; `line`/`column` are the position of
+    text[start] in the whole input and `line0`/`column0` that of text[0], so statements
+    and lexer errors carry file positions. Consumed text is cut off only when a chunk is
+    appended, so handing out a statement never copies the rest of the window."""
+
+    def __init__(self, chunks: Iterable[str]) -> None:
+        self._chunks = iter(chunks)
+        self.text = ""
+        self.start = 0
+        self.eof = False
+        self.offset = 0  # position of text[0] in the whole input
+        self.line = self.line0 = 1
+        self.column = self.column0 = 1
+        self._first = True
+
+    def more(self) -> Optional[int]:
+        """Append the next chunk, cutting off consumed text first; returns how far
+        positions in `text` moved left, or None at the end of the input."""
+        for chunk in self._chunks:
+            if self._first and chunk:
+                self._first = False
+                chunk = chunk[len(BOM) :] if chunk.startswith(BOM) else chunk
+            if not chunk:
+                continue
+            shift = self.start
+            self.text = self.text[shift:] + chunk
+            self.offset += shift
+            self.start = 0
+            self.line0, self.column0 = self.line, self.column
+            return shift
+        self.eof = True
+        return None
+
+    def position(self, at: int) -> "tuple[int, int]":
+        """Line and column of text[at] (at >= start) in the whole input."""
+        newlines = self.text.count("\n", self.start, at)
+        if not newlines:
+            return self.line, self.column + at - self.start
+        return self.line + newlines, at - self.text.rfind("\n", self.start, at)
+
+    def drop(self, upto: int) -> None:
+        """The current statement's region now begins at text[upto]."""
+        self.line, self.column = self.position(upto)
+        self.start = upto
+
+    def relocated(self, error: SqlSyntaxError) -> SqlSyntaxError:
+        """An error the lexer located from text[0], located in the whole input."""
+        if error.line is not None and error.column is not None:
+            if error.line == 1:
+                error.column += self.column0 - 1
+            error.line += self.line0 - 1
+        return error
+
+
+def iter_statements(chunks: Iterable[str], file: Optional[str] = None) -> Iterator[Statement]:
+    """The statements of the text made of `chunks`, one at a time."""
+    window = _Window(chunks)
+    window.more()
+    index = 0
+    pos = 0  # where scanning resumes in window.text
     code_start = -1  # first non-comment, non-space character of the current statement
-    pos = 0
-    end = len(text)
-    while pos < end:
+    while True:
+        text = window.text
         match = _INTERESTING.search(text, pos)
-        stop = match.start() if match else end
+        stop = match.start() if match else len(text)
+        quoted = None
+        if match is not None and text[stop] != ";":
+            try:
+                quoted = skip_quoted(text, stop, file)
+            except SqlSyntaxError as error:
+                if window.eof:
+                    raise window.relocated(error) from None
+                quoted = (None, len(text))  # may close in a later chunk
+        # Decide nothing within reach of the window's end until the input is exhausted:
+        # an opener, a closing quote or a comment's end may be cut between chunks.
+        reach = quoted[1] if quoted is not None else stop
+        if not window.eof and (match is None or reach + _LOOKAHEAD > len(text)):
+            shift = window.more()
+            if shift is not None:
+                pos -= shift
+                code_start = code_start - shift if code_start >= 0 else -1
+            continue
         if code_start < 0:
             code = _CODE.search(text, pos, stop)
             if code:
                 code_start = code.start()
         if match is None:
             break
-        if text[stop] == ";":
+        if quoted is None and text[stop] == ";":
             if code_start >= 0:
-                pieces.append((code_start, stop))
-            code_start = -1
-            pos = stop + 1
+                index += 1
+                yield _statement(window, index, code_start, stop)
+            window.drop(stop + 1)
+            pos, code_start = stop + 1, -1
             continue
-        quoted = skip_quoted(text, stop, file)
         if quoted is None:  # a `$` that is not a dollar quote
             if code_start < 0:
                 code_start = stop
@@ -68,15 +151,10 @@ def split(text: str, file: Optional[str] = None) -> List[Statement]:
             code_start = stop
         pos = after
     if code_start >= 0:
-        pieces.append((code_start, end))
-    statements = []
-    line, line_start, counted_to = 1, 0, 0  # line numbers counted incrementally: O(n)
-    for index, (start, stop) in enumerate(pieces, 1):
-        line += text.count("\n", counted_to, start)
-        newline = text.rfind("\n", counted_to, start)
-        if newline >= 0:
-            line_start = newline + 1
-        counted_to = start
-        column = start - line_start + 1
-        statements.append(Statement(index, text[start:stop].rstrip(), line, column, start))
-    return statements
+        index += 1
+        yield _statement(window, index, code_start, len(window.text))
+
+
+def _statement(window: _Window, index: int, start: int, stop: int) -> Statement:
+    line, column = window.position(start)
+    return Statement(index, window.text[start:stop].rstrip(), line, column, window.offset + start)

@@ -6,6 +6,7 @@ regex over raw SQL) and either handles it (returns a Result), refuses it by name
 The classification is the tables below; each handler lives in its own module.
 """
 
+import re
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..errors import EmulationError, NotEmulatedError
@@ -134,6 +135,15 @@ CREATE_TABLE_LEADS = (
 )
 
 
+# First keywords execute() acts on; a statement starting otherwise only matters to the
+# emulation if it names an external table or a MAX type (see LocalRedshift._plain).
+_SPECIAL_LEADS = frozenset(
+    {"UNLOAD", "COPY", "VACUUM", "SET", "RESET", "CREATE", "ALTER", "DROP"}
+    | {refused.words[0] for refused in NOT_EMULATED}
+)
+_FIRST_WORD = re.compile(r"[A-Za-z_]+")
+
+
 class LocalRedshift:
     """Redshift-only statements emulated on PostgreSQL + local S3 + local Glue."""
 
@@ -147,6 +157,8 @@ class LocalRedshift:
         self.spectrum.load_schemas()
 
     def execute(self, sql: str) -> Optional[Result]:
+        if self._plain(sql):
+            return None
         tokens = significant(sql)
         if not tokens:
             return None
@@ -184,6 +196,19 @@ class LocalRedshift:
         return self._run_rewritten(rewrite)
 
     # --- helpers
+
+    def _plain(self, sql: str) -> bool:
+        """True when the statement cannot concern the emulation, decided without lexing
+        all of it: it does not start with a keyword handled above, names no external
+        schema, and has no MAX type. Most statements of a pipeline (INSERT, SELECT,
+        DELETE...) take this path, which keeps the adapter's cost per statement small."""
+        first = _FIRST_WORD.match(sql)
+        if first is None or first.group(0).upper() in _SPECIAL_LEADS:
+            return False
+        lowered = sql.lower()
+        if "max" in lowered:
+            return False
+        return not any(schema in lowered for schema in self.spectrum.schemas)
 
     def _prepare_query(self, query: str) -> None:
         self._sync(significant(query))
