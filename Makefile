@@ -12,7 +12,8 @@ export UV_PYTHON := $(PY312)
 RUN := $(UV) run --locked --no-sync
 
 export UV
-.PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock demo local-up local-down deploy
+.PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock demo local-up local-down deploy \
+        package ui backfill af211-lock
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -57,6 +58,20 @@ local-down:  ## stop what local-up started
 deploy:  ## deploy to AWS: make deploy REGION=eu-west-1 [PROFILE=p] [PARAMS="AlertEmail=a@b.c ..."]
 	@test -n "$(REGION)" || { echo "usage: make deploy REGION=<region> [PROFILE=<profile>] [PARAMS=\"Key=Value ...\"]"; exit 2; }
 	$(RUN) python -m infra.deploy --region $(REGION) $(if $(PROFILE),--profile $(PROFILE)) $(foreach p,$(PARAMS),--parameter $(p))
+
+package: setup  ## the Amazon MWAA bundle in dist/mwaa/ (requirements.txt, plugins.zip, dags)
+	$(RUN) python -m infra.mwaa.package
+
+ui: setup  ## Airflow's UI on http://127.0.0.1:8080 against the local stack (make local-up first)
+	$(RUN) python -m infra.mwaa.local_airflow ui
+
+backfill: setup  ## make backfill DAG=reviews_etl_glue FROM=2015-06-01 TO=2015-06-03 [REPROCESS=completed|failed|none]
+	@if [ -z "$(DAG)" ] || [ -z "$(FROM)" ] || [ -z "$(TO)" ]; then echo "usage: make backfill DAG=<dag> FROM=YYYY-MM-DD TO=YYYY-MM-DD [REPROCESS=...]" >&2; exit 2; fi
+	$(RUN) python -m infra.mwaa.local_airflow backfill --dag-id "$(DAG)" --from-date "$(FROM)" --to-date "$(TO)" --reprocess-behavior "$(or $(REPROCESS),completed)"
+
+af211-lock:  ## re-lock the Airflow 2.11.2 test environment
+	$(UV) pip compile --no-config --python-version 3.12 --python $(PY312) -c infra/mwaa/constraints-2.11.2-py3.12.txt \
+	  infra/mwaa/airflow-2.11.2-test.in -o infra/mwaa/airflow-2.11.2-test.lock.txt --quiet --custom-compile-command "make af211-lock"
 
 wheel:  ## build the runner wheel for --extra-py-files into dist/
 	$(UV) build --wheel --package sqlrunner --out-dir dist

@@ -54,6 +54,13 @@ else
   echo "setup: no Python 3.9 interpreter: the runner's Glue-runtime test leg will be SKIPPED"
 fi
 
+if [ ! -x .venv-af211/bin/python ] || ! cmp -s infra/mwaa/airflow-2.11.2-test.lock.txt .venv-af211/.installed-lock; then
+  echo "setup: building .venv-af211 (Airflow 2.11.2, for the DAG import test) from infra/mwaa/airflow-2.11.2-test.lock.txt"
+  "$uv" venv --quiet --allow-existing --python "$py312" .venv-af211
+  "$uv" pip install --no-config --quiet --python .venv-af211/bin/python -r infra/mwaa/airflow-2.11.2-test.lock.txt
+  cp infra/mwaa/airflow-2.11.2-test.lock.txt .venv-af211/.installed-lock
+fi
+
 if [ -f infra/package-lock.json ]; then
   [ infra/node_modules -nt infra/package-lock.json ] || (cd infra && npm ci --silent --no-audit --no-fund && touch node_modules)
 fi

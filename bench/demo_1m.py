@@ -11,7 +11,7 @@ import time
 import uuid
 from pathlib import Path
 
-import pg
+from infra.local import stack
 
 ROWS = 1_000_000
 
@@ -69,9 +69,7 @@ def run() -> dict:
         output = demo.stdout.read().decode()
         subprocess.run([sys.executable, "-m", "infra.local.stack", "down", "--state-dir", state],
                        env=env, capture_output=True, check=False)  # fmt: skip
-    admin = pg.DB(dbname="postgres", host=os.environ.get("PGHOST", "127.0.0.1"), user="postgres")
-    admin.query(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    admin.close()
+    stack.drop_database(stack.configured_postgres(), database)
     if demo.returncode != 0:
         raise RuntimeError(f"the demo failed:\n{output[-3000:]}")
     return {"rows": ROWS, "wall_s": round(wall, 1), "peak_rss_mb": round(peak / 2**20)}

@@ -64,9 +64,7 @@ def run() -> dict:
             }
         finally:
             stack.down(state_dir=root / "stack", say=lambda _: None)
-            admin = state.postgres.connect()
-            admin.query(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            admin.close()
+            stack.drop_database(state.postgres, database)
 
 
 def _overhead(state: "stack.StackState", root: Path) -> dict:

@@ -22,9 +22,10 @@ import argparse
 import datetime as dt
 import io
 import json
+import shutil
+import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         failure_path(state, run_date)
 
         if not options.skip_airflow:
-            airflow_part(state, run_date, reference)
+            airflow_part(state, run_date, reference, options.state_dir)
     except (DemoFailed, stack.LocalAwsError) as exc:
         print(f"\nDEMO FAILED: {exc}", file=sys.stderr)
         return 1
@@ -288,11 +289,79 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def airflow_part(state: stack.StackState, run_date: dt.date, reference: Outcome) -> None:
-    """Filled in with the Airflow side (issue 5)."""
-    _ = (state, run_date, reference)
-    compare: Callable[[Outcome, Outcome], bool] = lambda a, b: a.rows == b.rows  # noqa: E731
-    del compare
+def airflow_part(
+    state: stack.StackState, run_date: dt.date, reference: Outcome, state_dir: Path
+) -> None:
+    """Both DAGs of the pipeline for the same date, with the real Airflow (`airflow dags
+    test`: a real DagRun with the DAG's own operators, deferrals and triggers) against
+    the local stack; each must leave exactly what the state machine left."""
+    from infra.mwaa import local_airflow
+
+    env = local_airflow.airflow_environment(
+        home=state_dir / "airflow", stack_env=state.env, port=local_airflow.free_port(0)
+    )
+    env["ETLKIT_POLL_SECONDS"] = "1"
+    airflow = shutil.which("airflow", path=env["PATH"]) or "airflow"
+    migrated = subprocess.run([airflow, "db", "migrate"], env=env, capture_output=True, text=True)
+    check(migrated.returncode == 0, f"airflow db migrate failed: {migrated.stderr[-2000:]}")
+    conf = json.dumps({"run_date": run_date.isoformat()})
+    for dag_id in (f"{PIPELINE}_glue", f"{PIPELINE}_stepfunctions"):
+        heading(f"Airflow: {dag_id} for run_date {run_date}")
+        started = time.monotonic()
+        done = subprocess.run(
+            [airflow, "dags", "test", dag_id, "--conf", conf],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        took = time.monotonic() - started
+        for task, outcome_state, seconds in _task_outcomes(airflow, env, dag_id):
+            print(f"  {task:<28} {outcome_state:<8} {seconds:6.1f}s")
+        check(done.returncode == 0, f"{dag_id} failed:\n{(done.stdout + done.stderr)[-3000:]}")
+        print(f"  DAG run succeeded in {took:.0f}s (including Airflow's start-up)")
+        result = outcome(state, run_date)
+        check(result.rows == reference.rows, f"{dag_id} loaded other rows than the state machine")
+        check(result.unloaded == reference.unloaded, f"{dag_id} unloaded other reviews")
+    heading("Orchestrators compared")
+    print(
+        f"Step Functions, Airflow + Glue and Airflow + Step Functions: the same "
+        f"{len(reference.rows):,} rows loaded and the same {len(reference.unloaded)} reviews "
+        f"in {len(reference.files)} unloaded files"
+    )
+
+
+def _json_in(stdout: str) -> list[dict[str, Any]]:
+    """The JSON document of a CLI's `-o json` output (Airflow may print warnings first)."""
+    lines = [line for line in stdout.splitlines() if line.startswith("[")]
+    return json.loads(lines[-1]) if lines else []
+
+
+def _task_outcomes(airflow: str, env: dict[str, str], dag_id: str) -> list[tuple[str, str, float]]:
+    runs = subprocess.run(
+        [airflow, "dags", "list-runs", dag_id, "-o", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if runs.returncode != 0 or not runs.stdout.strip():
+        return []
+    latest = max(_json_in(runs.stdout), key=lambda run: run.get("start_date") or "")
+    tasks = subprocess.run(
+        [airflow, "tasks", "states-for-dag-run", dag_id, latest["run_id"], "-o", "json"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if tasks.returncode != 0:
+        return []
+    outcomes = []
+    for task in _json_in(tasks.stdout):
+        began, ended = task.get("start_date"), task.get("end_date")
+        seconds = (
+            (dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(began)).total_seconds()
+            if began and ended
+            else 0.0
+        )
+        outcomes.append((task["task_id"], task["state"], seconds))
+    return outcomes
 
 
 if __name__ == "__main__":

@@ -51,7 +51,6 @@ STACK_PREFIX = "etlkit"
 DEFAULT_STATE_DIR = REPO_ROOT / ".local"
 DEFAULT_AWS_PORT = 4566  # where docker-compose.yaml publishes it too
 DEFAULT_DATABASE = "reviews"  # the blog post's --db
-RUNNER_ROLE = "etl_runner"
 LAKE_PREFIX = "lake/reviews/parquet/"
 OWNER_MARK = "etlkit local stack"  # database comment: only such databases are ever dropped
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -177,14 +176,18 @@ def down(*, state_dir: Path = DEFAULT_STATE_DIR, say: Any = print) -> list[str]:
 # ---------------------------------------------------------------- PostgreSQL
 
 
-def ensure_postgres(state_dir: Path, say: Any) -> Postgres:
-    """The PostgreSQL at PGHOST:PGPORT (default 127.0.0.1:5432) if one answers; else a
-    private cluster in <state_dir>/pgdata from the installed binaries."""
-    server = Postgres(
+def configured_postgres() -> Postgres:
+    return Postgres(
         host=os.environ.get("PGHOST", "127.0.0.1"),
         port=int(os.environ.get("PGPORT", "5432")),
         admin_user=os.environ.get("PGUSER", "postgres"),
     )
+
+
+def ensure_postgres(state_dir: Path, say: Any) -> Postgres:
+    """The PostgreSQL at PGHOST:PGPORT (default 127.0.0.1:5432) if one answers; else a
+    private cluster in <state_dir>/pgdata from the installed binaries."""
+    server = configured_postgres()
     try:
         server.connect().close()
         return server
@@ -255,13 +258,36 @@ def create_database(postgres: Postgres, database: str, password: str) -> None:
                 f"database {database!r} exists on {postgres.host}:{postgres.port} and was not "
                 "made by the local stack; choose another name (LOCAL_DB) or drop it yourself"
             )
+        role = runner_role(database)
         if found:
             admin.query(f'DROP DATABASE "{database}" WITH (FORCE)')
-        role = admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", (RUNNER_ROLE,)).getresult()
-        verb = "ALTER" if role else "CREATE"
-        admin.query(f"{verb} ROLE {RUNNER_ROLE} LOGIN PASSWORD {admin.escape_literal(password)}")
-        admin.query(f'CREATE DATABASE "{database}" OWNER {RUNNER_ROLE}')
+        admin.query(f'DROP ROLE IF EXISTS "{role}"')
+        admin.query(f'CREATE ROLE "{role}" LOGIN PASSWORD {admin.escape_literal(password)}')
+        admin.query(f'CREATE DATABASE "{database}" OWNER "{role}"')
         admin.query(f'COMMENT ON DATABASE "{database}" IS {admin.escape_literal(OWNER_MARK)}')
+    finally:
+        admin.close()
+
+
+def runner_role(database: str) -> str:
+    """The login role the runner uses for `database`: one per database, so two stacks on
+    one server never share (or reset) a password."""
+    return f"{database}_runner"[:63]
+
+
+def drop_database(postgres: Postgres, database: str) -> None:
+    """Drop a database the local stack made, and its runner role (tests and benchmarks
+    call this when they are done; `down` keeps the data for exploring)."""
+    admin = postgres.connect()
+    try:
+        found = admin.query(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+            (database,),
+        ).getresult()
+        if found and found[0][0] != OWNER_MARK:
+            raise LocalStackError(f"database {database!r} was not made by the local stack")
+        admin.query(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.query(f'DROP ROLE IF EXISTS "{runner_role(database)}"')
     finally:
         admin.close()
 
@@ -353,7 +379,7 @@ def _deploy(endpoint: str, database: str, postgres: Postgres, password: str, say
         secret_id=result.secret_arn,
         host=postgres.host,
         port=postgres.port,
-        username=RUNNER_ROLE,
+        username=runner_role(database),
         password=password,
         dbname=database,
     )

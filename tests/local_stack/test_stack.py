@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.local.stack import process_running
+from infra.local.stack import configured_postgres, drop_database, process_running
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -36,10 +36,7 @@ def state_dir(tmp_path):
     env = {**os.environ, "LOCAL_AWS_PORT": "0", "LOCAL_DB": database}
     yield tmp_path, env, database
     stack("down", "--state-dir", str(tmp_path), env=env)
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
-        capture_output=True, check=False,
-    )  # fmt: skip
+    drop_database(configured_postgres(), database)
 
 
 def test_up_writes_env_that_a_shell_can_use_and_down_stops_everything(state_dir):

@@ -1,0 +1,84 @@
+"""The failure alert: the provider's SnsNotifier, with a subject and message a person can act on.
+
+Every task gets its own notifier as `on_failure_callback`, which Airflow calls once a task
+has failed for good (after its retries). The notifier's fields are templates rendered with
+the failed task's context; the macros they call (etlkit.templating) build the text below.
+The text names the pipeline, DAG, step, run date, try, error and log link, and how to
+rerun: the same facts the state machine's own alert gives (infra/asl.py NotifyFailure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
+
+from etlkit import config, params
+from etlkit.spec import PipelineSpec
+
+# SNS Publish (API reference): a subject is at most 100 printable ASCII characters, no
+# line breaks; it becomes the e-mail subject line.
+SUBJECT_LIMIT = 100
+# Enough of the error for the reader to recognise it; the full text is in the task log.
+ERROR_LIMIT = 2000
+
+
+def failure_notifier() -> SnsNotifier:
+    """A fresh notifier (rendering fills its fields in place, so tasks must not share one)."""
+    return SnsNotifier(
+        aws_conn_id=config.AWS_CONN_ID,
+        target_arn="{{ etlkit_alert_topic_arn() }}",
+        subject="{{ etlkit_alert_subject() }}",
+        message="{{ etlkit_alert_message() }}",
+    )
+
+
+def subject(spec: PipelineSpec, context: Mapping[str, Any]) -> str:
+    ti = context.get("ti")
+    task_id = getattr(ti, "task_id", "?")
+    date = params.run_date(spec, context)
+    text = f"[etlkit] {spec.name} failed at {task_id}" + (f" for {date}" if date else "")
+    text += f" ({_dag_id(context)})"
+    ascii_only = text.encode("ascii", "replace").decode("ascii")
+    return " ".join(ascii_only.split())[:SUBJECT_LIMIT]
+
+
+def message(spec: PipelineSpec, context: Mapping[str, Any]) -> str:
+    ti = context.get("ti")
+    task_id = getattr(ti, "task_id", "?")
+    date = params.run_date(spec, context)
+    try_number = getattr(ti, "try_number", None)
+    max_tries = getattr(ti, "max_tries", None)
+    tries = f"{try_number}" + (f" of {max_tries + 1}" if isinstance(max_tries, int) else "")
+    step = next((s for s in spec.steps if s.id == task_id), None)
+    what = f"{task_id} (runs {step.s3_key})" if step else task_id
+    error = context.get("exception")
+    error_text = f"{type(error).__name__}: {error}" if error is not None else "see the log"
+    if len(error_text) > ERROR_LIMIT:
+        error_text = error_text[:ERROR_LIMIT] + " [...]"
+    rerun = f' with {{"{_date_param(spec)}": "{date}"}}' if date and _date_param(spec) else ""
+    lines = [
+        f"Pipeline {spec.name} failed in Airflow.",
+        "",
+        f"DAG:       {_dag_id(context)}",
+        f"Task:      {what}",
+        f"Run date:  {date or 'n/a'}",
+        f"Run:       {context.get('run_id', '?')}",
+        f"Try:       {tries}",
+        f"Error:     {error_text}",
+        f"Log:       {getattr(ti, 'log_url', 'n/a')}",
+        "",
+        "Steps are idempotent: once the cause is fixed, clear the failed task to rerun it "
+        f"and what follows, or trigger {_dag_id(context)}{rerun}.",
+    ]
+    return "\n".join(lines)
+
+
+def _dag_id(context: Mapping[str, Any]) -> str:
+    dag = context.get("dag")
+    return getattr(dag, "dag_id", None) or getattr(context.get("ti"), "dag_id", "?")
+
+
+def _date_param(spec: PipelineSpec) -> str | None:
+    return next((p.name for p in spec.params.values() if p.source), None)

@@ -1,0 +1,144 @@
+"""Two DAGs per pipeline spec: `<name>_glue` (Airflow runs the steps) and
+`<name>_stepfunctions` (Airflow starts the pipeline's state machine).
+
+Building a DAG reads only the spec files (local YAML) and environment variables: no
+Variable, connection or AWS call happens at parse time; the templated fields call
+etlkit.templating's functions when a task runs.
+
+Both DAGs schedule with `CronDataIntervalTimetable` in UTC, which gives a run the same data
+interval on Airflow 2.11 and 3.x (a plain cron string means a data interval on 2.x but a
+point in time on 3.x), so a run's date is the date its data interval starts on either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from etlkit import config, docs
+from etlkit.alerts import failure_notifier
+from etlkit.compat import DAG, EXPONENTIAL_BACKOFF, CronDataIntervalTimetable, chain
+from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
+from etlkit.params import dag_params
+from etlkit.spec import PipelineSpec, discover
+from etlkit.templating import pipeline_macros
+
+GLUE, STEPFUNCTIONS = "glue", "stepfunctions"
+STATE_MACHINE_TASK = "run_state_machine"
+# Time a finished Glue run or execution may take to be noticed and reported, on top of
+# the limits the spec sets.
+_MARGIN = dt.timedelta(minutes=10)
+# What the state machine's Retry on transient Glue errors may add per step (infra/asl.py
+# TRANSIENT_RETRY: 6 attempts from 15 s, doubling, capped at 300 s: about 13 minutes).
+_TRANSIENT_RETRIES = dt.timedelta(minutes=15)
+
+
+def build_dags(dags_folder: Path | str, file_doc: str | None = None) -> dict[str, DAG]:
+    """Every pipeline's two DAGs by dag_id, for a DAG file's globals()."""
+    specs = discover(config.pipelines_dir(dags_folder), check_files=False)
+    return dags_for(specs, file_doc)
+
+
+def dags_for(specs: Iterable[PipelineSpec], file_doc: str | None = None) -> dict[str, DAG]:
+    dags: dict[str, DAG] = {}
+    for spec in specs:
+        for dag in (glue_dag(spec, file_doc), stepfunctions_dag(spec, file_doc)):
+            dags[dag.dag_id] = dag
+    return dags
+
+
+def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
+    dag = _dag(spec, GLUE, file_doc)
+    step_limit = dt.timedelta(minutes=spec.step_timeout_minutes)
+    tasks = [
+        SqlRunnerStepOperator(
+            task_id=step.id,
+            dag=dag,
+            doc_md=step.description or None,
+            job_name="{{ etlkit_glue_job_name() }}",
+            script_args={
+                "--file": step.s3_key,
+                "--params": f"{{{{ etlkit_step_params('{step.id}') }}}}",
+            },
+            # Glue ends the run itself at the step's limit, as the state machine asks it to.
+            run_job_kwargs={"Timeout": spec.step_timeout_minutes},
+            aws_conn_id=config.AWS_CONN_ID,
+            wait_for_completion=True,
+            deferrable=True,
+            verbose=True,
+            stop_job_run_on_kill=True,
+            waiter_delay=config.poll_seconds(),
+            waiter_max_attempts=_attempts(step_limit + _MARGIN),
+            execution_timeout=step_limit + 2 * _MARGIN,
+            on_failure_callback=failure_notifier(),
+        )
+        for step in spec.steps
+    ]
+    chain(*tasks)
+    return dag
+
+
+def stepfunctions_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
+    dag = _dag(spec, STEPFUNCTIONS, file_doc)
+    budget = _execution_budget(spec)
+    PipelineExecutionOperator(
+        task_id=STATE_MACHINE_TASK,
+        dag=dag,
+        doc_md="Starts the state machine with the run's params and waits for it to end.",
+        state_machine_arn="{{ etlkit_state_machine_arn() }}",
+        name="{{ etlkit_execution_name() }}",
+        state_machine_input="{{ etlkit_run_params() }}",
+        aws_conn_id=config.AWS_CONN_ID,
+        deferrable=True,
+        waiter_delay=config.poll_seconds(),
+        waiter_max_attempts=_attempts(budget),
+        execution_timeout=budget + _MARGIN,
+        on_failure_callback=failure_notifier(),
+    )
+    return dag
+
+
+def _dag(spec: PipelineSpec, kind: str, file_doc: str | None) -> DAG:
+    dag_id = f"{spec.name}_{kind}"
+    start = spec.start_date
+    return DAG(
+        dag_id=dag_id,
+        description=_first_sentence(spec.description) or f"etlkit pipeline {spec.name}",
+        schedule=(
+            CronDataIntervalTimetable(spec.schedule, timezone="UTC") if spec.schedule else None
+        ),
+        start_date=dt.datetime(start.year, start.month, start.day, tzinfo=dt.UTC),
+        catchup=spec.catchup,
+        max_active_runs=spec.max_active_runs,
+        default_args={
+            "owner": spec.owner,
+            "retries": spec.retries,
+            "retry_delay": dt.timedelta(minutes=spec.retry_delay_minutes),
+            "retry_exponential_backoff": EXPONENTIAL_BACKOFF,
+        },
+        params=dag_params(spec),
+        user_defined_macros=pipeline_macros(spec),
+        tags=_tags(spec, kind),
+        doc_md=docs.doc_md(spec, kind, dag_id, file_doc),
+    )
+
+
+def _tags(spec: PipelineSpec, kind: str) -> list[str]:
+    tags = ["etlkit", "glue" if kind == GLUE else "step-functions", *spec.tags]
+    return list(dict.fromkeys(tags))
+
+
+def _execution_budget(spec: PipelineSpec) -> dt.timedelta:
+    """Longest an execution may take: every step retried to its last try, each try timing out."""
+    per_try = dt.timedelta(minutes=spec.step_timeout_minutes + spec.retry_delay_minutes)
+    per_step = (spec.retries + 1) * per_try + _TRANSIENT_RETRIES
+    return len(spec.steps) * per_step + _MARGIN
+
+
+def _attempts(limit: dt.timedelta) -> int:
+    return int(limit.total_seconds() // config.poll_seconds()) + 1
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0].rstrip(".") + "." if text else ""

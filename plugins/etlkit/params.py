@@ -1,0 +1,177 @@
+"""A run's pipeline params: the trigger form, the values a run resolves, a step's `--params`.
+
+A run resolves each of the spec's params by the rule the state machine's ResolveParams
+state applies (infra/asl.py), so both orchestrators run a date the same way:
+
+1. a value given for the run wins (the trigger form, `dag_run.conf`, `backfill --dag-run-conf`:
+   Airflow merges them into the run's Params);
+2. a `from: data_interval_start` param takes the UTC date the run's data interval starts on
+   (for the daily reviews schedule, the day that just ended);
+3. a default fills the rest, its `{data_bucket}` read from the `etlkit_data_bucket` Variable;
+otherwise the run fails before any Glue run starts, naming the param.
+
+Values are checked by the trigger form's JSON schema here and strictly by the runner
+(sqlrunner.params), which stays the one authority on what a value may be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from etlkit import config
+from etlkit.compat import Param
+from etlkit.errors import RunParamError
+from etlkit.spec import ParamSpec, PipelineSpec, expand_settings
+
+# The trigger form's JSON schema per spec type: enough for the form to refuse an obvious
+# mistake and offer a date picker; the runner applies the full grammar. Every param may be
+# left empty (null): the run then resolves it as described above.
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "date": {
+        "type": ["null", "string"],
+        "format": "date",
+        "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    },
+    "timestamp": {
+        "type": ["null", "string"],
+        "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}",
+    },
+    "integer": {"type": ["null", "integer"]},
+    "identifier": {"type": ["null", "string"], "pattern": r"^[A-Za-z_][A-Za-z0-9_$.]*$"},
+    "s3_uri": {"type": ["null", "string"], "pattern": r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"},
+}
+
+# Step Functions execution names (StartExecution API reference, "name"): 1-80 characters,
+# and "to enable logging with CloudWatch Logs, the name should only contain 0-9, A-Z, a-z, -
+# and _". The pipeline state machines log to CloudWatch (infra/templates/pipeline.yaml).
+EXECUTION_NAME_MAX = 80
+_EXECUTION_NAME_UNSAFE = re.compile(r"[^0-9A-Za-z_-]")
+_HASH_CHARS = 10
+
+
+def dag_params(spec: PipelineSpec) -> dict[str, Param]:
+    """One Param per spec param, empty by default, so a manual run can set any of them."""
+    return {
+        name: Param(
+            None,
+            title=name,
+            description=_describe(param),
+            **_SCHEMAS[param.type],
+        )
+        for name, param in spec.params.items()
+    }
+
+
+def _describe(param: ParamSpec) -> str:
+    if param.source == "data_interval_start":
+        fallback = "the UTC date the run's data interval starts on"
+    elif param.default is not None:
+        fallback = f"{param.default}"
+        if isinstance(param.default, str) and "{data_bucket}" in param.default:
+            fallback += f" ({{data_bucket}} = Variable {config.DATA_BUCKET})"
+    else:
+        fallback = "nothing: a run must give it"
+    text = f"{param.description.strip()} " if param.description else ""
+    return f"{text}({param.type}; empty: {fallback})"
+
+
+def resolve(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str, str | int]:
+    """Every param of the pipeline for this run, in spec order."""
+    given = dict(context.get("params") or {})
+    unknown = sorted(set(given) - set(spec.params))
+    if unknown:
+        raise RunParamError(
+            f"unknown param(s) {', '.join(unknown)} for pipeline {spec.name}; it takes: "
+            + (", ".join(spec.params) or "none")
+        )
+    settings = _VariableSettings()
+    values: dict[str, str | int] = {}
+    for name, param in spec.params.items():
+        value = given.get(name)
+        if value is not None and value != "":
+            values[name] = value
+        elif param.source == "data_interval_start":
+            values[name] = interval_start_date(context, name)
+        elif param.default is not None:
+            values[name] = expand_settings(param.default, settings)
+        else:
+            raise RunParamError(
+                f"param {name!r} ({param.type}) of pipeline {spec.name} has no value and no "
+                f"default: trigger the run with {{{json.dumps(name)}: ...}}"
+            )
+    return values
+
+
+def step_params_json(spec: PipelineSpec, step_id: str, context: Mapping[str, Any]) -> str:
+    """The step's `--params`: a JSON object of exactly the params the step lists."""
+    values = resolve(spec, context)
+    return json.dumps({name: values[name] for name in spec.step(step_id).params})
+
+
+def run_params_json(spec: PipelineSpec, context: Mapping[str, Any]) -> str:
+    """The state machine's execution input: every param, resolved."""
+    return json.dumps(resolve(spec, context))
+
+
+def interval_start_date(context: Mapping[str, Any], name: str = "run_date") -> str:
+    start = context.get("data_interval_start")
+    if start is None:
+        raise RunParamError(
+            f"param {name!r} comes from the data interval, and this run has none: "
+            f"give {name} (YYYY-MM-DD) when triggering it"
+        )
+    return start.astimezone(dt.UTC).date().isoformat()
+
+
+def run_date(spec: PipelineSpec, context: Mapping[str, Any]) -> str | None:
+    """The run's date for people (alerts): the resolved `from:` param, if the spec has one.
+    Never reads a Variable, so an alert can name the date even when configuration is broken."""
+    name = next((p.name for p in spec.params.values() if p.source), None)
+    if name is None:
+        return None
+    given = (context.get("params") or {}).get(name)
+    if given:
+        return str(given)
+    try:
+        return interval_start_date(context, name)
+    except RunParamError:
+        return None
+
+
+def execution_name(run_id: str, try_number: int) -> str:
+    """A Step Functions execution name unique per Airflow run and try.
+
+    Scheduled run ids hold ':' and '+', which Step Functions refuses; they become '_', and a
+    hash of the original id then keeps two ids that differ only there apart.
+    """
+    suffix = f"_try{int(try_number)}"
+    safe = _EXECUTION_NAME_UNSAFE.sub("_", run_id)
+    if safe == run_id and len(safe) + len(suffix) <= EXECUTION_NAME_MAX:
+        return safe + suffix
+    digest = hashlib.sha256(run_id.encode()).hexdigest()[:_HASH_CHARS]
+    room = EXECUTION_NAME_MAX - len(suffix) - len(digest) - 1
+    return f"{safe[:room]}_{digest}{suffix}"
+
+
+class _VariableSettings(Mapping[str, str]):
+    """The deployment settings a default refers to, each read from its Variable on first use,
+    so a run whose defaults name no setting reads none."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, str] = {}
+
+    def __getitem__(self, setting: str) -> str:
+        if setting not in self._read:
+            self._read[setting] = config.variable(config.SETTING_VARIABLES[setting])
+        return self._read[setting]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(config.SETTING_VARIABLES)
+
+    def __len__(self) -> int:
+        return len(config.SETTING_VARIABLES)

@@ -1,0 +1,64 @@
+"""The Jinja functions the DAGs' templated fields call, bound to one pipeline.
+
+Operators' templated fields are rendered when a task starts, on the worker, with the run's
+context: the right moment to read Airflow Variables and the run's data interval and Params,
+and the rendered values are kept (the task's "Rendered Template" view shows exactly which
+`--params` a step ran with). Parsing a DAG file only builds these closures.
+
+Registered as each DAG's `user_defined_macros`; `pass_context` hands a function the
+template context (params, data_interval_start, run_id, ti, exception, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import pass_context
+
+from etlkit import alerts, config, params
+from etlkit.spec import PipelineSpec
+
+
+def pipeline_macros(spec: PipelineSpec) -> dict[str, Callable[..., str]]:
+    """`etlkit_*` template functions for `spec`'s DAGs."""
+
+    def glue_job_name() -> str:
+        return config.variable(config.GLUE_JOB_NAME)
+
+    def state_machine_arn() -> str:
+        return config.state_machine_arn(spec.name)
+
+    def alert_topic_arn() -> str:
+        return config.variable(config.ALERT_TOPIC_ARN)
+
+    @pass_context
+    def step_params(context: Any, step_id: str) -> str:
+        return params.step_params_json(spec, step_id, context)
+
+    @pass_context
+    def run_params(context: Any) -> str:
+        return params.run_params_json(spec, context)
+
+    @pass_context
+    def execution_name(context: Any) -> str:
+        return params.execution_name(context["run_id"], context["ti"].try_number)
+
+    @pass_context
+    def alert_subject(context: Any) -> str:
+        return alerts.subject(spec, context)
+
+    @pass_context
+    def alert_message(context: Any) -> str:
+        return alerts.message(spec, context)
+
+    return {
+        "etlkit_glue_job_name": glue_job_name,
+        "etlkit_state_machine_arn": state_machine_arn,
+        "etlkit_alert_topic_arn": alert_topic_arn,
+        "etlkit_step_params": step_params,
+        "etlkit_run_params": run_params,
+        "etlkit_execution_name": execution_name,
+        "etlkit_alert_subject": alert_subject,
+        "etlkit_alert_message": alert_message,
+    }

@@ -1,0 +1,195 @@
+"""The two operators judge a run by the run itself, against the local AWS (real boto3, Glue runs
+that really execute, state machines that really run): a missing job is never created, a
+STOPPED or FAILED Glue run fails the task with its message, a failed execution fails it with
+its error and cause, and what is still running when the wait runs out is stopped."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from etlkit.compat import AirflowFailException
+from etlkit.errors import RunFailedError
+from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
+from infra.mwaa import local_airflow
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+ROLE = "arn:aws:iam::123456789012:role/etlkit-test"
+
+
+@pytest.fixture
+def aws_env(local_stack, monkeypatch):
+    """The stack's .local/env in this process: aws_default points at the local AWS."""
+    for key, value in local_airflow.load_env_file(local_stack.env_file).items():
+        monkeypatch.setenv(key, value)
+    return local_stack
+
+
+def _wait(read, done, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if done(value):
+            return value
+        assert time.monotonic() < deadline, f"still {value!r} after {timeout} s"
+        time.sleep(0.3)
+
+
+def _script_job(stack, name, script):
+    bucket = stack.state.outputs["ScriptsBucket"]
+    key = f"glue/tests/{name}.py"
+    stack.client("s3").put_object(Bucket=bucket, Key=key, Body=script)
+    stack.client("glue").create_job(
+        Name=name,
+        Role=ROLE,
+        Command={
+            "Name": "pythonshell",
+            "ScriptLocation": f"s3://{bucket}/{key}",
+            "PythonVersion": "3.9",
+        },
+        MaxCapacity=0.0625,
+        ExecutionProperty={"MaxConcurrentRuns": 5},
+    )
+    return name
+
+
+def _run_state(stack, job, run_id):
+    return stack.client("glue").get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"]
+
+
+def _glue_operator(job):
+    return SqlRunnerStepOperator(
+        task_id="step",
+        job_name=job,
+        script_args={"--file": "sql/tests/x.sql"},
+        aws_conn_id="aws_default",
+        deferrable=True,
+    )
+
+
+def test_a_missing_job_is_refused_not_created(aws_env):
+    operator = _glue_operator("etlkit-no-such-job")
+    with pytest.raises(AirflowFailException, match=r"does not exist.*never creates"):
+        operator.execute({})
+    names = aws_env.client("glue").get_jobs()["Jobs"]
+    assert "etlkit-no-such-job" not in [job["Name"] for job in names]
+
+
+def test_a_stopped_run_fails_the_task(aws_env):
+    job = _script_job(aws_env, "etlkit-test-sleeper", "import time\ntime.sleep(120)\n")
+    glue = aws_env.client("glue")
+    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "RUNNING")
+    glue.batch_stop_job_run(JobName=job, JobRunIds=[run_id])
+    _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "STOPPED")
+    # The provider's trigger reports STOPPED as success (9.34.0); the run says otherwise,
+    # and a retry would start what someone stopped.
+    with pytest.raises(
+        AirflowFailException, match=f"{run_id} of {job}.*ended STOPPED.*not retried"
+    ):
+        _glue_operator(job).execute_complete({}, {"status": "success", "run_id": run_id})
+
+
+def test_a_run_still_going_when_the_wait_runs_out_is_stopped(aws_env):
+    job = "etlkit-test-sleeper-2"
+    _script_job(aws_env, job, "import time\ntime.sleep(120)\n")
+    run_id = aws_env.client("glue").start_job_run(JobName=job)["JobRunId"]
+    _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "RUNNING")
+    event = {"status": "error", "message": "waiter exceeded max attempts", "run_id": run_id}
+    with pytest.raises(RunFailedError, match=r"still RUNNING when the wait ran out.*stopped"):
+        _glue_operator(job).execute_complete({}, event)
+    _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "STOPPED")
+
+
+def test_a_failed_run_fails_the_task_with_its_message(aws_env):
+    job = _script_job(
+        aws_env,
+        "etlkit-test-failer",
+        "import sys\nprint('step x: relation \"nope\" does not exist', file=sys.stderr)\nsys.exit(3)\n",
+    )
+    run_id = aws_env.client("glue").start_job_run(JobName=job)["JobRunId"]
+    _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "FAILED")
+    event = {"status": "error", "message": "exited with state: FAILED", "run_id": run_id}
+    with pytest.raises(RunFailedError, match=r'ended FAILED: .*relation "nope" does not exist'):
+        _glue_operator(job).execute_complete({}, event)
+
+
+def test_a_succeeded_run_returns_its_id(aws_env):
+    job = _script_job(aws_env, "etlkit-test-ok", "print('fine')\n")
+    run_id = aws_env.client("glue").start_job_run(JobName=job)["JobRunId"]
+    _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "SUCCEEDED")
+    event = {"status": "success", "run_id": run_id}
+    assert _glue_operator(job).execute_complete({}, event) == run_id
+
+
+def _machine(stack, name, states):
+    definition = {"StartAt": next(iter(states)), "States": states}
+    return stack.client("stepfunctions").create_state_machine(
+        name=name, definition=json.dumps(definition), roleArn=ROLE
+    )["stateMachineArn"]
+
+
+def _execution(stack, machine):
+    sfn = stack.client("stepfunctions")
+    arn = sfn.start_execution(stateMachineArn=machine, name=f"t{time.time_ns()}", input="{}")[
+        "executionArn"
+    ]
+    return sfn, arn
+
+
+def _sfn_operator(machine):
+    return PipelineExecutionOperator(
+        task_id="run_state_machine",
+        state_machine_arn=machine,
+        aws_conn_id="aws_default",
+        deferrable=True,
+    )
+
+
+def test_a_failed_execution_fails_without_retry_and_names_its_error(aws_env):
+    machine = _machine(
+        aws_env,
+        "etlkit-test-fails",
+        {
+            "Boom": {
+                "Type": "Fail",
+                "Error": "InvalidExecutionInput",
+                "Cause": "run_date is missing",
+            }
+        },
+    )
+    sfn, arn = _execution(aws_env, machine)
+    _wait(lambda: sfn.describe_execution(executionArn=arn)["status"], lambda s: s != "RUNNING")
+    event = {"status": "error", "message": "Step function failed", "execution_arn": arn}
+    with pytest.raises(
+        AirflowFailException, match="ended FAILED: InvalidExecutionInput: run_date is missing"
+    ):
+        _sfn_operator(machine).execute_complete({}, event)
+
+
+def test_an_execution_still_running_when_the_wait_runs_out_is_stopped(aws_env):
+    machine = _machine(
+        aws_env, "etlkit-test-waits", {"Hold": {"Type": "Wait", "Seconds": 120, "End": True}}
+    )
+    sfn, arn = _execution(aws_env, machine)
+    event = {
+        "status": "error",
+        "message": "Waiter error: max attempts reached",
+        "execution_arn": arn,
+    }
+    with pytest.raises(RunFailedError, match="still RUNNING when the wait ran out; it was stopped"):
+        _sfn_operator(machine).execute_complete({}, event)
+    assert sfn.describe_execution(executionArn=arn)["status"] == "ABORTED"
+
+
+def test_a_succeeded_execution_returns_its_arn(aws_env):
+    machine = _machine(aws_env, "etlkit-test-passes", {"Done": {"Type": "Pass", "End": True}})
+    sfn, arn = _execution(aws_env, machine)
+    _wait(lambda: sfn.describe_execution(executionArn=arn)["status"], lambda s: s != "RUNNING")
+    assert (
+        _sfn_operator(machine).execute_complete({}, {"status": "success", "execution_arn": arn})
+        == arn
+    )

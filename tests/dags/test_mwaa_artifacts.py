@@ -1,0 +1,185 @@
+"""`make package` builds what MWAA takes, and the bundle works laid out as MWAA lays it out;
+the MWAA environment template passes cfn-lint and grants the DAGs exactly what they call."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from cfnlint.decode import decode_str
+
+from etlkit import config, iam
+from infra.mwaa import package
+from tests.dags.airflow_home import REPO
+
+TEMPLATE = REPO / "infra" / "mwaa" / "mwaa-environment.yaml"
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist") / "mwaa"
+    package.build(out)
+    return out
+
+
+def test_bundle_contents(bundle):
+    files = sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file())
+    assert files == [
+        "dags/etlkit_pipelines.py",
+        "dags/pipelines/reviews/pipeline.yaml",
+        "plugins.zip",
+        "requirements.txt",
+    ]
+    spec = (bundle / "dags/pipelines/reviews/pipeline.yaml").read_bytes()
+    assert spec == (REPO / "sql/reviews/pipeline.yaml").read_bytes()
+
+
+def test_requirements_pin_mwaa_constraints(bundle):
+    lines = (bundle / "requirements.txt").read_text().splitlines()
+    assert lines[0] == package.CONSTRAINT_LINE
+    wanted = [line for line in lines[1:] if line and not line.startswith("#")]
+    constraints = dict(
+        line.split("==")
+        for line in (REPO / "infra/mwaa/constraints-3.3.1-py3.12.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    assert wanted == [
+        f"apache-airflow-providers-amazon[aiobotocore]=="
+        f"{constraints['apache-airflow-providers-amazon']}"
+    ]
+    assert "aiobotocore" in constraints
+
+
+def test_plugins_zip_is_the_package_and_reproducible(bundle, tmp_path):
+    with zipfile.ZipFile(bundle / "plugins.zip") as archive:
+        names = archive.namelist()
+    package_files = sorted(f"etlkit/{p.name}" for p in (REPO / "plugins/etlkit").glob("*.py"))
+    assert names == [".airflowignore", *package_files]
+    again = tmp_path / "again.zip"
+    package.write_plugins_zip(again)
+    assert again.read_bytes() == (bundle / "plugins.zip").read_bytes()
+
+
+def test_bundle_parses_as_mwaa_lays_it_out(bundle, tmp_path):
+    """dags/ and the unzipped plugins.zip only, as in /usr/local/airflow on MWAA: the DAG
+    file finds the specs in dags/pipelines and imports etlkit from the plugins folder."""
+    home = tmp_path / "airflow"
+    (home / "plugins").mkdir(parents=True)
+    with zipfile.ZipFile(bundle / "plugins.zip") as archive:
+        archive.extractall(home / "plugins")
+    subprocess.run(["cp", "-r", str(bundle / "dags"), str(home / "dags")], check=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("ETLKIT_PIPELINES_DIR", "PYTHONPATH")
+    }
+    env |= {"PYTHONPATH": str(home / "plugins"), "AIRFLOW_HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tests/dags/parse_watch.py"), str(home / "dags")],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("PARSE-WATCH ")]
+    assert done.returncode == 0 and lines, done.stderr[-3000:]
+    report = json.loads(lines[-1].removeprefix("PARSE-WATCH "))
+    assert report["import_errors"] == {}
+    assert report["dags"] == ["reviews_etl_glue", "reviews_etl_stepfunctions"]
+    opened = {what for event, what, _ in report["events"] if event == "open"}
+    assert str(home / "dags/pipelines/reviews/pipeline.yaml") in opened
+    assert not any(str(REPO) in path for path in opened), "the bundle read the checkout"
+
+
+def test_package_refuses_a_broken_spec(tmp_path, monkeypatch):
+    sql = tmp_path / "sql" / "bad"
+    sql.mkdir(parents=True)
+    (sql / "pipeline.yaml").write_text(
+        "name: bad\nstart_date: 2026-01-01\nsteps:\n  - id: one\n    file: missing.sql\n"
+    )
+    monkeypatch.setattr(package, "SQL_ROOT", tmp_path / "sql")
+    with pytest.raises(package.PackageError, match=r"missing.sql does not exist"):
+        package.build(tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_environment_parameters_from_a_deploy_result():
+    result = {
+        "stacks": {"storage": "acme-storage", "platform": "acme-platform"},
+        "outputs": {
+            "GlueJobName": "acme-platform-sql-runner",
+            "DataBucket": "acme-data",
+            "AlertTopicArn": "arn:aws:sns:eu-west-1:123456789012:acme-platform-alerts",
+            "VpcId": "vpc-1",
+            "SubnetIds": "subnet-a,subnet-b",
+        },
+        "state_machines": {
+            "reviews_etl": "arn:aws:states:eu-west-1:1:stateMachine:acme-reviews_etl"
+        },
+    }
+    parameters = {
+        p["ParameterKey"]: p["ParameterValue"] for p in package.environment_parameters(result)
+    }
+    assert parameters == {
+        "GlueJobName": "acme-platform-sql-runner",
+        "DataBucket": "acme-data",
+        "AlertTopicArn": "arn:aws:sns:eu-west-1:123456789012:acme-platform-alerts",
+        "StateMachineArns": json.dumps(result["state_machines"]),
+        "StateMachineNamePrefix": "acme",
+        "VpcId": "vpc-1",
+        "SubnetIds": "subnet-a,subnet-b",
+    }
+    declared = set(_template()["Parameters"])
+    assert set(parameters) <= declared
+    with pytest.raises(package.PackageError, match="missing 'outputs'"):
+        package.environment_parameters({"stacks": {}})
+
+
+def _template():
+    template, problems = decode_str(TEMPLATE.read_text())
+    assert problems == []
+    return template
+
+
+def test_template_passes_cfn_lint():
+    done = subprocess.run(
+        [str(REPO / ".venv/bin/cfn-lint"), str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_execution_role_grants_exactly_what_the_dags_call():
+    role = _template()["Resources"]["ExecutionRole"]["Properties"]
+    policies = {policy["PolicyName"]: policy["PolicyDocument"] for policy in role["Policies"]}
+    granted = set()
+    for statement in policies["etlkit-dags"]["Statement"]:
+        assert statement["Effect"] == "Allow"
+        actions = statement["Action"]
+        granted |= set([actions] if isinstance(actions, str) else actions)
+        resources = statement["Resource"]
+        for resource in resources if isinstance(resources, list) else [resources]:
+            assert resource != "*", statement["Sid"]
+    assert granted == iam.actions("glue") | iam.actions("stepfunctions")
+
+
+def test_variables_are_served_to_airflow_from_secrets_manager():
+    template = _template()
+    options = template["Resources"]["Environment"]["Properties"]["AirflowConfigurationOptions"]
+    backend = options["secrets.backend_kwargs"]["Fn::Sub"]
+    prefix = json.loads(backend.replace("${EnvironmentName}", "ENV"))["variables_prefix"]
+    secrets = {
+        resource["Properties"]["Name"]["Fn::Sub"].replace("${EnvironmentName}", "ENV")
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::SecretsManager::Secret"
+    }
+    assert secrets == {f"{prefix}/{name}" for name in config.VARIABLES}
