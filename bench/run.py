@@ -12,7 +12,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["splitter", "runner_overhead", "local_orchestration", "local_redshift", "demo_1m"]
+BENCHMARKS = [
+    "splitter",
+    "runner_overhead",
+    "local_orchestration",
+    "local_redshift",
+    "airflow_dags",
+    "demo_1m",
+]
 
 
 def main() -> int:
