@@ -13,7 +13,7 @@ RUN := $(UV) run --locked --no-sync
 
 export UV
 .PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock demo local-up local-down deploy \
-        package ui backfill af211-lock
+        package ui backfill af211-lock chaos security
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -31,8 +31,15 @@ lint:  ## ruff over the repo, and the runner's Python 3.9 compatibility check
 	$(RUN) ruff format --check .
 	$(RUN) ruff check --no-cache --target-version py39 --select UP,F,E --ignore UP --isolated --line-length 100 glue_job
 
-unit:  ## pytest (real PostgreSQL, moto for AWS)
-	$(RUN) pytest
+unit:  ## pytest (real PostgreSQL, moto and the local AWS, the real Airflow); faults are `make chaos`
+	$(RUN) pytest --ignore=tests/chaos -m "not chaos"
+
+chaos: setup pg  ## faults and long runs on the local stack: kill -9, PostgreSQL restart, Glue concurrency, races, missing inputs, timeouts, UNLOAD isolation, Airflow backfills
+	$(RUN) pytest -p no:cacheprovider tests/chaos
+	$(RUN) pytest -p no:cacheprovider -m chaos tests/airflow
+
+security: setup  ## checkov over the CloudFormation templates, gated by infra/security/suppressions.yaml (also in make test)
+	$(RUN) python -m infra.security.checkov_gate
 
 test-py39:  ## the runner's tests under Python 3.9 + PyGreSQL 5.0.6 (Glue's runtime)
 	@if [ -x .venv-py39/bin/python ]; then \

@@ -61,6 +61,14 @@ if [ ! -x .venv-af211/bin/python ] || ! cmp -s infra/mwaa/airflow-2.11.2-test.lo
   cp infra/mwaa/airflow-2.11.2-test.lock.txt .venv-af211/.installed-lock
 fi
 
+checkov_version=3.3.30
+if [ "$(.venv-checkov/bin/checkov --version 2>/dev/null)" != "$checkov_version" ]; then
+  # its own venv: checkov pins dependencies (cachetools < 6) that Airflow's constraints do not allow
+  echo "setup: installing checkov $checkov_version into .venv-checkov (the IaC scanner of make security)"
+  "$uv" venv --quiet --allow-existing --python "$py312" .venv-checkov
+  "$uv" pip install --no-config --quiet --python .venv-checkov/bin/python "checkov==$checkov_version"
+fi
+
 if [ -f infra/package-lock.json ]; then
   [ infra/node_modules -nt infra/package-lock.json ] || (cd infra && npm ci --silent --no-audit --no-fund && touch node_modules)
 fi

@@ -19,6 +19,8 @@ BENCHMARKS = [
     "local_redshift",
     "airflow_dags",
     "demo_1m",
+    "backfill_30d",
+    "big_files",
 ]
 
 

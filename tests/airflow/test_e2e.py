@@ -134,6 +134,7 @@ def _receive(local_stack, url, expected, timeout=30.0):
     return found
 
 
+@pytest.mark.chaos  # ~9 minutes of scheduler round trips: run by `make chaos` (CI runs both)
 def test_backfill_three_days_and_again(local_stack, airflow, tmp_path):
     command = backfill_command(
         local_stack.env_file, tmp_path / "airflow", "reviews_etl_glue", DATES[0], DATES[-1]

@@ -4,7 +4,7 @@ spooled once and read twice, and byte offsets of bad input."""
 import pytest
 
 from sqlrunner import source
-from sqlrunner.errors import SourceError
+from sqlrunner.errors import SourceError, UnusableSqlFile
 from sqlrunner.source import open_sql
 
 from .conftest import BUCKET
@@ -43,7 +43,7 @@ def test_invalid_utf8_names_its_byte_offset_whatever_the_chunks(tmp_path, monkey
     monkeypatch.setattr(source, "CHUNK_BYTES", chunk_bytes)
     path = tmp_path / "bad.sql"
     path.write_bytes("SELECT 'é".encode() + b"\xff rest'")
-    with pytest.raises(SourceError, match=r"is not UTF-8 text \(invalid byte at offset 10\)"):
+    with pytest.raises(UnusableSqlFile, match=r"is not UTF-8 text \(invalid byte at offset 10\)"):
         open_sql(None, str(path), s3=None).read()
 
 

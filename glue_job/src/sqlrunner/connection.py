@@ -131,9 +131,7 @@ class Database:
         try:
             outcome = self.raw.query(sql)
         except Exception as exc:  # PyGreSQL raises pg.Error subclasses and, rarely, others
-            if _is_driver_error(exc):
-                raise translate_driver_error(exc) from None
-            raise
+            raise self._translated(exc) from None
         return Result(rows=_row_count(outcome))
 
     def fetch(self, sql: str) -> list:
@@ -141,9 +139,16 @@ class Database:
         try:
             return self.raw.query(sql).getresult()
         except Exception as exc:
-            if _is_driver_error(exc):
-                raise translate_driver_error(exc) from None
-            raise
+            raise self._translated(exc) from None
+
+    def _translated(self, exc: Exception) -> Exception:
+        if _is_driver_error(exc):
+            return translate_driver_error(exc)
+        # On a connection the server has closed, PyGreSQL (5.0.6 and 6.x) raises
+        # LookupError("unknown encoding: ") rather than a driver error.
+        if getattr(self.raw, "status", 1) == 0:
+            return TransientDatabaseError("the connection to the server was lost")
+        return exc
 
     def close(self) -> None:
         # closing a dead connection must not hide the error that killed it

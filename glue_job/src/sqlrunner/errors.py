@@ -94,7 +94,13 @@ class ParamError(RunnerError):
 
 
 class SourceError(RunnerError):
-    """The SQL file cannot be fetched or decoded."""
+    """The SQL file cannot be fetched."""
+
+
+class UnusableSqlFile(RunnerError):
+    """The SQL file is not SQL text: empty or comments only, binary, not UTF-8."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 class SecretError(RunnerError):

@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, NamedTuple, Optional
 
 from .args import JobArgs
 from .connection import ConnectOptions, Database, connect
-from .errors import EXIT_FAILED, EXIT_OK, RunnerError, SourceError, StatementError
+from .errors import EXIT_FAILED, EXIT_OK, RunnerError, StatementError, UnusableSqlFile
 from .output import Output, Stopwatch
 from .params import bind, declarations_of, lines_of, parse_values, substitute
 from .result import Result
@@ -182,7 +182,7 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
 
         total = sum(1 for _ in statements())  # checks every statement before connecting
         if not total:
-            raise SourceError(f"{sql.location} contains no SQL statements")
+            raise UnusableSqlFile(f"{sql.location} contains no SQL statements")
         summary["statements"] = total
         secret = fetch_secret(args.db_creds, client=clients.get("secretsmanager"))
         summary["engine"] = secret.engine

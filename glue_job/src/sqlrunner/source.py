@@ -12,7 +12,7 @@ import codecs
 import tempfile
 from typing import IO, Any, Callable, Iterator, Optional
 
-from .errors import SourceError
+from .errors import SourceError, UnusableSqlFile
 
 CHUNK_BYTES = 1 << 20
 SPOOL_BYTES = 16 << 20
@@ -31,13 +31,15 @@ class SqlFile:
             while True:
                 data = handle.read(CHUNK_BYTES)
                 if b"\x00" in data:
-                    raise SourceError(f"{self.location} contains NUL bytes: not a SQL text file")
+                    raise UnusableSqlFile(
+                        f"{self.location} contains NUL bytes: not a SQL text file"
+                    )
                 pending = len(decoder.getstate()[0])  # bytes of a character cut by the last read
                 try:
                     text = decoder.decode(data, final=not data)
                 except UnicodeDecodeError as exc:
                     at = done - pending + exc.start
-                    raise SourceError(
+                    raise UnusableSqlFile(
                         f"{self.location} is not UTF-8 text (invalid byte at offset {max(at, 0)})"
                     ) from None
                 done += len(data)

@@ -44,7 +44,7 @@ def load(
     column_list = ", ".join(ident(c.name) for c in columns)
     sql = f"COPY {table_sql} ({column_list}) FROM STDIN WITH (FORMAT csv)"
     chunks = _csv_chunks(s3, objects, columns, by_name, surplus, what)
-    return pgcopy.copy_in(raw, sql, chunks, prefetch=True)
+    return pgcopy.copy_in(raw, sql, chunks)
 
 
 def _csv_chunks(

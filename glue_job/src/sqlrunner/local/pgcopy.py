@@ -12,8 +12,6 @@ the runner's StatementError here, so callers see one error hierarchy.
 """
 
 import contextlib
-import threading
-from queue import Empty, Queue
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 from ..errors import StatementError
@@ -33,19 +31,18 @@ def _statement_error(exc: BaseException) -> StatementError:
     return StatementError(message)
 
 
-def copy_in(raw: Any, sql: str, chunks: Iterable[bytes], *, prefetch: bool = False) -> int:
+def copy_in(raw: Any, sql: str, chunks: Iterable[bytes]) -> int:
     """Run `COPY ... FROM STDIN` and stream `chunks` into it; returns the rows copied.
     If producing a chunk fails, the COPY is aborted (nothing is written) and the
-    error propagates. With `prefetch`, chunks are produced in a thread while the server
-    parses the previous ones (worth it when producing is C work that releases the GIL,
-    like pyarrow's)."""
+    error propagates. Chunks are produced on this thread: producing them in a second
+    thread while PyGreSQL 6 sends (Python 3.12, pyarrow 25) crashed the process."""
     source = raw.source()
     try:
         source.execute(sql)
     except Exception as exc:
         raise _driver_error(exc) from None
     try:
-        for chunk in _prefetched(chunks) if prefetch else chunks:
+        for chunk in chunks:
             for start in range(0, len(chunk), SEND_BYTES):
                 source.putdata(chunk[start : start + SEND_BYTES])
     except BaseException as exc:
@@ -59,40 +56,6 @@ def copy_in(raw: Any, sql: str, chunks: Iterable[bytes], *, prefetch: bool = Fal
     except OSError as exc:
         raise _statement_error(exc) from None
     return int(rows) if rows is not None and rows >= 0 else 0
-
-
-def _prefetched(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """`chunks`, produced one ahead in a worker thread."""
-    done = object()
-    queue: "Queue[Any]" = Queue(maxsize=2)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for chunk in chunks:
-                if stop.is_set():
-                    return
-                queue.put(chunk)
-            queue.put(done)
-        except BaseException as exc:  # handed to the consumer, raised there
-            queue.put(exc)
-
-    worker = threading.Thread(target=produce, name="sqlrunner-copy-in", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = queue.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a producer waiting on a full queue
-            with contextlib.suppress(Empty):
-                queue.get(timeout=0.05)
-        worker.join()
 
 
 def copy_out(raw: Any, sql: str, block_bytes: int = 1 << 20) -> Iterator[List[bytes]]:

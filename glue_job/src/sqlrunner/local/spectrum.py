@@ -176,17 +176,25 @@ class Spectrum:
         if own:
             self.db.query("COMMIT")
 
-    def _exists(self, relation: str) -> bool:
-        return bool(self.db.fetch(f"SELECT to_regclass({literal(relation)}) IS NOT NULL")[0][0])
+    def _exists(self, schema: str, table: str) -> bool:
+        """Read from pg_class itself, not with to_regclass: after waiting on an advisory lock,
+        to_regclass can still answer from a catalog cache that predates what the session
+        that held the lock committed (two first runs racing saw that)."""
+        return bool(
+            self.db.fetch(
+                "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                f" WHERE n.nspname = {literal(schema)} AND c.relname = {literal(table)}"
+            )
+        )
 
-    def _drop(self, relation: str) -> None:
+    def _drop(self, schema: str, table: str) -> None:
         """DROP TABLE ... CASCADE if it exists (checked first: IF EXISTS prints a NOTICE)."""
-        if self._exists(relation):
-            self.db.query(f"DROP TABLE {relation} CASCADE")
+        if self._exists(schema, table):
+            self.db.query(f"DROP TABLE {qualified(schema, table)} CASCADE")
 
     def _ensure_bookkeeping(self) -> None:
         """Create the bookkeeping schema once per database (callers hold an advisory lock)."""
-        if not self._exists(f"{BOOKKEEPING}.external_partitions"):
+        if not self._exists(BOOKKEEPING, "external_partitions"):
             for ddl in _BOOKKEEPING_DDL:
                 self.db.query(ddl)
 
@@ -221,7 +229,8 @@ class Spectrum:
                     f"CREATE EXTERNAL SCHEMA: external database {database!r} does not exist in the "
                     f"Glue Data Catalog; add CREATE EXTERNAL DATABASE IF NOT EXISTS ({SCHEMA_DOC})"
                 )
-            self._glue("create_database", DatabaseInput={"Name": database})
+            # IF NOT EXISTS: another run creating it first is not an error
+            self._create("create_database", DatabaseInput={"Name": database})
         with self._locked("schemas"):
             self._ensure_bookkeeping()
             known = self.db.fetch(
@@ -234,6 +243,8 @@ class Spectrum:
                     raise EmulationError(
                         f'CREATE EXTERNAL SCHEMA: schema "{schema}" already exists'
                     )
+                if known:  # made by another session since this one connected
+                    self.schemas[schema] = known[0][0]
                 return Result(None, f"schema {schema} exists, skipped")
             self.db.query(f"CREATE SCHEMA {ident(schema)}")
             self.db.query(
@@ -300,7 +311,7 @@ class Spectrum:
                 )
             rows = self.sync(schema, table)
             return Result(rows, f"{schema}.{table} exists, skipped")
-        self._glue(
+        created = self._create(
             "create_table",
             DatabaseName=database,
             TableInput={
@@ -311,6 +322,13 @@ class Spectrum:
                 "StorageDescriptor": _storage(columns, location),
             },
         )
+        if not created:  # another run made it between the check above and now
+            if not if_not_exists:
+                raise EmulationError(
+                    f'CREATE EXTERNAL TABLE: relation "{schema}.{table}" already exists'
+                )
+            rows = self.sync(schema, table)
+            return Result(rows, f"{schema}.{table} exists, skipped")
         rows = self.sync(schema, table)
         return Result(
             rows, f"Glue table {database}.{table}" + (f", {rows} rows" if not partitions else "")
@@ -344,13 +362,21 @@ class Spectrum:
                     skipped += 1
                     continue
                 storage = dict(glue_table["StorageDescriptor"], Location=location)
-                self._glue(
+                created = self._create(
                     "create_partition",
                     DatabaseName=database,
                     TableName=table,
                     PartitionInput={"Values": list(values), "StorageDescriptor": storage},
                 )
-                added += 1
+                if not created and not if_not_exists:  # another run added it meanwhile
+                    raise EmulationError(
+                        f"ALTER TABLE ADD PARTITION: partition {_show(keys, values)} "
+                        f"already exists ({ALTER_DOC})"
+                    )
+                if created:
+                    added += 1
+                else:
+                    skipped += 1
             rows = self.sync(schema, table)
             return Result(
                 rows, f"{added} partition(s) added, {skipped} already there; {rows} rows (re)loaded"
@@ -470,7 +496,7 @@ class Spectrum:
                 f" WHERE schema_name = {literal(schema)}"
                 f" AND table_name = {literal(table)}"
             )
-            relation_exists = self._exists(qualified(schema, table))
+            relation_exists = self._exists(schema, table)
             if not known or known[0][0] != signature or not relation_exists:
                 self._forget_table(schema, table)
                 definitions = ", ".join(
@@ -541,7 +567,7 @@ class Spectrum:
         )
         child_sql = qualified(BOOKKEEPING, child)
         if loaded is None:
-            self._drop(child_sql)
+            self._drop(BOOKKEEPING, child)
             self.db.query(
                 f"CREATE UNLOGGED TABLE {child_sql} () INHERITS ({qualified(schema, table)})"
             )
@@ -574,14 +600,14 @@ class Spectrum:
         return rows
 
     def _drop_partition(self, schema: str, table: str, key_values: str, child: str) -> None:
-        self._drop(qualified(BOOKKEEPING, child))
+        self._drop(BOOKKEEPING, child)
         self.db.query(
             f"DELETE FROM {BOOKKEEPING}.external_partitions WHERE schema_name = {literal(schema)}"
             f" AND table_name = {literal(table)} AND key_values = {literal(key_values)}"
         )
 
     def _forget_table(self, schema: str, table: str) -> None:
-        self._drop(qualified(schema, table))  # CASCADE: its partition children too
+        self._drop(schema, table)  # CASCADE: its partition children too
         for bookkeeping in ("external_partitions", "external_tables"):
             self.db.query(
                 f"DELETE FROM {BOOKKEEPING}.{bookkeeping} WHERE schema_name = {literal(schema)}"
@@ -604,6 +630,19 @@ class Spectrum:
         except Exception as exc:
             code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code", "")
             raise EmulationError(f"Glue Data Catalog {operation} failed: {code or exc}") from None
+
+    def _create(self, operation: str, **kwargs: Any) -> bool:
+        """A Glue create call; False if the entity exists already. Concurrent first runs
+        (a backfill starting several dates at once) race between "does it exist" and
+        "create it", so a lost race must read as "already there", not as a failure."""
+        try:
+            getattr(self.glue, operation)(**kwargs)
+        except Exception as exc:
+            code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code", "")
+            if code == "AlreadyExistsException":
+                return False
+            raise EmulationError(f"Glue Data Catalog {operation} failed: {code or exc}") from None
+        return True
 
     def _missing(self, operation: str, **kwargs: Any) -> Optional[Any]:
         try:
