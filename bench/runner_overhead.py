@@ -20,6 +20,7 @@ from sqlrunner.output import Output
 from sqlrunner.secret import DatabaseSecret
 
 STATEMENTS = 1000
+ROUNDS = 9
 HOST, PORT = os.environ.get("PGHOST", "127.0.0.1"), int(os.environ.get("PGPORT", "5432"))
 
 
@@ -75,7 +76,7 @@ def _measure(database: str) -> dict:
 
         admin = pg.DB(dbname=database, host=HOST, port=PORT, user="postgres")
         timings = {"raw": [], "sqlrunner": []}
-        for _ in range(5):  # interleaved, best of 5: the machine's noise hits both alike
+        for _ in range(ROUNDS):  # interleaved, best of ROUNDS: noise hits both alike
             for name, fn in (("raw", raw), ("sqlrunner", runner)):
                 admin.query(setup)
                 timings[name].append(fn())

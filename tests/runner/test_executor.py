@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from sqlrunner import executor
 from sqlrunner.args import JobArgs
 from sqlrunner.connection import ConnectOptions, connect
 from sqlrunner.executor import execute_statements, run_job, transaction_effect
@@ -68,6 +69,32 @@ def test_happy_path_loads_rows_and_reports(aws, db, database, runner):
     assert statement_lines[0].endswith("| CREATE TABLE IF NOT EXISTS daily (d date, n int)")
     assert "| rows 5 |" in statement_lines[3]
     assert "sqlrunner:demo/load_daily:jr_test" in lines[0]
+
+
+@pytest.mark.parametrize("keep_chars", [executor.KEEP_CHARS, 100], ids=["kept", "streamed twice"])
+def test_kept_and_restreamed_statements_run_alike(
+    aws, db, database, runner, monkeypatch, keep_chars
+):
+    """A file within KEEP_CHARS runs the statements its check split; a bigger one is split
+    again to run. Both paths run every statement, rendered, in order."""
+    s3, _ = aws
+    monkeypatch.setattr(executor, "KEEP_CHARS", keep_chars)
+    db.query("DROP TABLE IF EXISTS daily")
+    key = put(s3, "sql/demo/load_daily.sql", LOAD)
+    code, summary, lines, err = runner.run(database, key, '{"run_date": "2026-11-24"}')
+    assert code == 0, err
+    assert (summary["statements"], summary["executed"]) == (6, 6)
+    assert count(db, "SELECT count(*) FROM daily WHERE d = '2026-11-24'") == 5
+    assert [line.split(" | ")[0] for line in lines if line.startswith("[")] == [
+        f"[{i}/6] line {n}" for i, n in enumerate([3, 4, 5, 6, 7, 8], start=1)
+    ]
+
+
+def test_checking_pass_keeps_statements_only_within_the_budget(monkeypatch):
+    statements = split("SELECT 1; SELECT 22; SELECT 333")
+    assert executor._checked(iter(statements)) == (3, statements)
+    monkeypatch.setattr(executor, "KEEP_CHARS", 15)
+    assert executor._checked(iter(statements)) == (3, None)
 
 
 def test_rerun_is_idempotent(aws, db, database, runner):

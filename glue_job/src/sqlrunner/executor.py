@@ -2,8 +2,10 @@
 
 Order matters: everything that can be checked without the database (the file, the
 parameters, every statement's syntax and placeholders, the secret) is checked before
-connecting, so a bad input changes nothing. The file is streamed twice, once to check
-and count, once to execute, so memory holds one statement at a time, not the file.
+connecting, so a bad input changes nothing. The checking pass keeps the statements it
+has split while they total at most KEEP_CHARS, so a typical file is split once; a bigger
+file is streamed a second time to execute, so memory holds one statement at a time, not
+the file.
 
 Transactions: the connection autocommits each statement (Redshift refuses external DDL
 inside a transaction block). A file may group statements in `BEGIN; ... COMMIT;`: if
@@ -14,7 +16,7 @@ rather than committed implicitly.
 
 import os
 import re
-from typing import Any, Callable, Dict, Iterable, Iterator, NamedTuple, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional
 
 from .args import JobArgs
 from .connection import ConnectOptions, Database, connect
@@ -26,9 +28,14 @@ from .secret import fetch_secret
 from .source import open_sql
 from .splitter import Statement, iter_statements
 
-_LEADING_WORDS = re.compile(r"([A-Za-z]+)(?:\s+([A-Za-z]+))?")
-_OPENS = {("BEGIN", None), ("BEGIN", "TRANSACTION"), ("BEGIN", "WORK"), ("START", "TRANSACTION")}
+# Only statements starting with one of these words can open or close a block; the
+# pattern fails at the first character for everything else (INSERT, SELECT, ...).
+_BLOCK_WORDS = re.compile(
+    r"(BEGIN|START|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+([A-Za-z]+))?", re.IGNORECASE
+)
 _CLOSES = {"COMMIT", "END", "ROLLBACK", "ABORT"}
+# Statements kept from the checking pass (characters of SQL); beyond it, split again.
+KEEP_CHARS = 8 << 20
 
 
 class Clients:
@@ -80,12 +87,14 @@ class Identity(NamedTuple):
 
 def transaction_effect(statement: Statement) -> int:
     """+1 if the statement opens a transaction block, -1 if it ends one, else 0."""
-    match = _LEADING_WORDS.match(statement.text)
+    match = _BLOCK_WORDS.match(statement.text)
     if not match:
         return 0
     first = match.group(1).upper()
     second = (match.group(2) or "").upper() or None
-    if (first, second) in _OPENS or (first == "BEGIN" and second in (None, "TRANSACTION", "WORK")):
+    if first == "BEGIN" and second in (None, "TRANSACTION", "WORK"):
+        return 1
+    if first == "START" and second == "TRANSACTION":
         return 1
     if first in _CLOSES:
         return -1
@@ -178,9 +187,9 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
         def statements() -> Iterator[Statement]:
             for statement in iter_statements(sql.chunks(), sql.location):
                 text = substitute(statement.text, bound, sql.location, statement.line)
-                yield statement._replace(text=text)
+                yield statement if text is statement.text else statement._replace(text=text)
 
-        total = sum(1 for _ in statements())  # checks every statement before connecting
+        total, kept = _checked(statements())  # every statement, before connecting
         if not total:
             raise UnusableSqlFile(f"{sql.location} contains no SQL statements")
         summary["statements"] = total
@@ -200,7 +209,12 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
         try:
             adapter = _adapter_for(secret.engine, db, clients, out)
             executed, rows = execute_statements(
-                statements(), db, out, location=sql.location, total=total, adapter=adapter
+                statements() if kept is None else kept,
+                db,
+                out,
+                location=sql.location,
+                total=total,
+                adapter=adapter,
             )
         finally:
             db.close()
@@ -226,6 +240,22 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
     summary["seconds"] = round(watch.seconds, 3)
     out.summary(summary)
     return code
+
+
+def _checked(statements: Iterable[Statement]) -> "tuple[int, Optional[List[Statement]]]":
+    """Runs the check (splitting and rendering raise on bad input) and counts; returns
+    the statements too when they fit in KEEP_CHARS, else None (stream them again)."""
+    total = kept_chars = 0
+    kept: Optional[List[Statement]] = []
+    for statement in statements:
+        total += 1
+        if kept is not None:
+            kept_chars += len(statement.text)
+            if kept_chars <= KEEP_CHARS:
+                kept.append(statement)
+            else:
+                kept = None
+    return total, kept
 
 
 def _adapter_for(engine: str, db: Database, clients: Clients, out: Output) -> Any:
