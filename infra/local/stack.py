@@ -163,7 +163,7 @@ def down(*, state_dir: Path = DEFAULT_STATE_DIR, say: Any = print) -> list[str]:
     private = state_dir / "pgdata"
     if (private / "postmaster.pid").exists():
         _run_as_postgres_owner(
-            private, [_pg_bin("pg_ctl"), "-D", str(private), "-m", "fast", "-w", "stop"]
+            private, [pg_bin("pg_ctl"), "-D", str(private), "-m", "fast", "-w", "stop"]
         )
         stopped.append(f"private PostgreSQL ({private})")
     for name in ("env", "stack.json"):
@@ -193,7 +193,7 @@ def ensure_postgres(state_dir: Path, say: Any) -> Postgres:
         return server
     except pg.Error as exc:
         reason = str(exc).strip().splitlines()[0]
-    if _pg_bin("initdb") is None:
+    if pg_bin("initdb") is None:
         raise LocalStackError(
             f"no PostgreSQL answers at {server.host}:{server.port} ({reason}) and no PostgreSQL "
             "binaries are installed. Install them (Debian: apt-get install postgresql) or point "
@@ -203,7 +203,8 @@ def ensure_postgres(state_dir: Path, say: Any) -> Postgres:
     return _start_private_cluster(state_dir / "pgdata", state_dir / "postgres.log")
 
 
-def _pg_bin(name: str) -> str | None:
+def pg_bin(name: str) -> str | None:
+    """The installed PostgreSQL program `name` (PATH, then Debian's versioned dirs), or None."""
     found = shutil.which(name)
     if found:
         return found
@@ -231,7 +232,7 @@ def _start_private_cluster(data_dir: Path, log_file: Path) -> Postgres:
             shutil.chown(data_dir, "postgres", "postgres")
         _run_as_postgres_owner(
             data_dir,
-            [_pg_bin("initdb"), "-D", str(data_dir), "-U", "postgres", "-A", "trust", "--no-sync"],
+            [pg_bin("initdb"), "-D", str(data_dir), "-U", "postgres", "-A", "trust", "--no-sync"],
         )
     log_file.touch()
     if os.geteuid() == 0:
@@ -239,7 +240,7 @@ def _start_private_cluster(data_dir: Path, log_file: Path) -> Postgres:
     options = f"-p {port} -c listen_addresses=127.0.0.1 -k {data_dir}"
     _run_as_postgres_owner(
         data_dir,
-        [_pg_bin("pg_ctl"), "-D", str(data_dir), "-l", str(log_file), "-o", options, "-w", "start"],
+        [pg_bin("pg_ctl"), "-D", str(data_dir), "-l", str(log_file), "-o", options, "-w", "start"],
     )
     return Postgres("127.0.0.1", port, "postgres", private_data_dir=str(data_dir))
 

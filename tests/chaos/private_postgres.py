@@ -20,17 +20,11 @@ from pathlib import Path
 
 import pg
 
+from infra.local.stack import pg_bin
+
 
 class PrivatePostgresUnavailable(Exception):
     """This machine cannot start a private cluster; the message says what is missing."""
-
-
-def pg_binary(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
-    return str(candidates[0]) if candidates else None
 
 
 def _free_port() -> int:
@@ -53,7 +47,7 @@ class PrivateCluster:
     @classmethod
     def create(cls) -> PrivateCluster:
         for name in ("initdb", "pg_ctl"):
-            if pg_binary(name) is None:
+            if pg_bin(name) is None:
                 raise PrivatePostgresUnavailable(f"no {name} binary (apt-get install postgresql)")
         as_root = os.geteuid() == 0
         if as_root and shutil.which("runuser") is None:
@@ -69,7 +63,7 @@ class PrivateCluster:
         return cluster
 
     def _pg(self, binary: str, *args: str) -> None:
-        argv = [str(pg_binary(binary)), *args]
+        argv = [str(pg_bin(binary)), *args]
         if os.geteuid() == 0:
             argv = ["runuser", "-u", "postgres", "--", *argv]
         done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120)
