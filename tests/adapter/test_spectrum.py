@@ -231,3 +231,43 @@ def test_a_new_connection_knows_the_external_schemas(redshift, reviews, pg_datab
         assert other.select("SELECT count(*) FROM spectrum.reviews") == [(expected,)]
     finally:
         other.close()
+
+
+def test_partitions_under_the_table_location_are_listed_once(aws):
+    """One listing of the table's LOCATION gives each partition exactly the files its own
+    listing would: subfolders included, hidden files and sibling folders excluded, nested
+    partition folders in both; a partition outside the LOCATION gets its own listing."""
+    from sqlrunner.local import spectrum
+
+    s3, _ = aws
+    for key in (
+        "t/p=x/part-0.parquet",
+        "t/p=x/sub/part-1.parquet",
+        "t/p=x/_SUCCESS",
+        "t/p=x/.hidden.parquet",
+        "t/p=xy/part-0.parquet",
+        "t/p=xy/part-0.parquet~",
+        "t/_common_metadata",
+        "elsewhere/p=z/part-0.parquet",
+    ):
+        put(s3, key, b"x")
+    calls = []
+    s3.meta.events.register("before-call.s3.ListObjectsV2", lambda **kw: calls.append(kw))
+
+    def listed(locations):
+        found = spectrum._listings(s3, f"s3://{BUCKET}/t", locations, "spectrum.t")
+        return {loc: [obj.key for obj in objs] for loc, objs in found.items()}
+
+    x, xy, sub = (f"s3://{BUCKET}/t/p=x", f"s3://{BUCKET}/t/p=xy/", f"s3://{BUCKET}/t/p=x/sub")
+    expected = {
+        x: ["t/p=x/part-0.parquet", "t/p=x/sub/part-1.parquet"],
+        xy: ["t/p=xy/part-0.parquet"],
+        sub: ["t/p=x/sub/part-1.parquet"],
+    }
+    assert listed([x, xy, sub]) == expected
+    assert len(calls) == 1
+    assert {loc: listed([loc])[loc] for loc in expected} == expected  # one by one: the same
+    calls.clear()
+    z = f"s3://{BUCKET}/elsewhere/p=z/"
+    assert listed([x, z]) == {x: expected[x], z: ["elsewhere/p=z/part-0.parquet"]}
+    assert len(calls) == 2

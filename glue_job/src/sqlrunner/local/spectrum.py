@@ -530,8 +530,14 @@ class Spectrum:
                 glue_table.get("Parameters", {}).get("surplus_char_handling", "SET_TO_NULL").upper()
             )
             rows = 0
+            listings = _listings(
+                self.s3,
+                glue_table["StorageDescriptor"]["Location"],
+                sorted({location for _, location in wanted.values()}),
+                f"{schema}.{table}",
+            )
             for key_values, (values, location) in sorted(wanted.items()):
-                files = _visible_files(self.s3, location, f"{schema}.{table}")
+                files = listings[location]
                 fingerprint = _fingerprint(location, files)
                 if key_values in loaded and loaded[key_values][1] == fingerprint:
                     continue
@@ -869,15 +875,53 @@ def _show(keys: Sequence[str], values: Sequence[str]) -> str:
     return "(" + ", ".join(f"{k}='{values[i]}'" for i, k in enumerate(keys)) + ")"
 
 
-def _visible_files(s3: Any, location: str, what: str) -> List[s3io.S3Object]:
+def _folder(location: str, what: str) -> Tuple[str, str]:
     bucket, prefix = s3io.parse_url(location, what)
     if prefix and not prefix.endswith("/"):
         prefix += "/"  # a folder: 'x/Books' must not also read 'x/Books_and_more/'
-    return [
-        obj
-        for obj in s3io.list_objects(s3, bucket, prefix, what)
-        if not obj.key.endswith("/") and not _HIDDEN.search(obj.key[len(prefix) :])
-    ]
+    return bucket, prefix
+
+
+def _visible(obj: s3io.S3Object, prefix: str) -> bool:
+    return not obj.key.endswith("/") and not _HIDDEN.search(obj.key[len(prefix) :])
+
+
+def _listings(
+    s3: Any, table_location: str, locations: Sequence[str], what: str
+) -> Dict[str, List[s3io.S3Object]]:
+    """The files Spectrum reads at each location. Checking a table before each statement
+    that names it lists its partitions' folders; when they all sit under the table's
+    LOCATION (the usual layout), one paginated listing of that prefix serves them all, so
+    a table of many partitions costs a listing per 1,000 files, not one per partition."""
+    folders = {location: _folder(location, what) for location in locations}
+    bucket, root = _folder(table_location, what)
+    shared = len(folders) > 1 and all(
+        b == bucket and prefix.startswith(root) for b, prefix in folders.values()
+    )
+    if not shared:
+        found = {}
+        for location, (b, prefix) in folders.items():
+            objects = s3io.list_objects(s3, b, prefix, what)
+            found[location] = [obj for obj in objects if _visible(obj, prefix)]
+        return found
+    by_prefix: Dict[str, List[str]] = {}
+    for location, (_, prefix) in folders.items():
+        by_prefix.setdefault(prefix, []).append(location)
+    listings: Dict[str, List[s3io.S3Object]] = {location: [] for location in locations}
+    for obj in s3io.list_objects(s3, bucket, root, what):
+        # every folder above the key (down to the root) that is a partition's location
+        cut = len(obj.key)
+        while True:
+            cut = obj.key.rfind("/", 0, cut)
+            prefix = obj.key[: cut + 1]  # "" above the first '/'
+            if len(prefix) < len(root):
+                break
+            for location in by_prefix.get(prefix, ()):
+                if _visible(obj, prefix):
+                    listings[location].append(obj)
+            if cut < 0:
+                break
+    return listings
 
 
 def _fingerprint(location: str, files: Sequence[s3io.S3Object]) -> str:
