@@ -10,7 +10,7 @@ Messages never contain a secret or a parameter *value* that failed validation in
 way that could carry one (passwords are never parameters); they name fields instead.
 """
 
-from typing import Optional
+from typing import Any, Optional
 
 # Exit codes, as documented in the README: usage and input problems (fix the call or
 # the file) are told apart from failures while running (look at the database).
@@ -148,3 +148,12 @@ class NotEmulatedError(RunnerError):
 
 class EmulationError(RunnerError):
     """engine=postgres: a Redshift-only statement Redshift itself would refuse."""
+
+
+def aws_error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError (e.g. "NoSuchKey"), or "" for any
+    other exception, so callers can tell expected answers from failures."""
+    response: Any = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""

@@ -15,7 +15,7 @@ import json
 from typing import Any, Dict, NamedTuple, Optional
 
 from . import redact
-from .errors import SecretError
+from .errors import SecretError, aws_error_code
 
 ENGINES = ("redshift", "postgres")
 
@@ -40,7 +40,7 @@ def fetch_secret(secret_id: str, *, client: Any) -> DatabaseSecret:
     try:
         response = client.get_secret_value(SecretId=secret_id)
     except Exception as exc:
-        code = _aws_error_code(exc)
+        code = aws_error_code(exc)
         if code == "ResourceNotFoundException":
             raise SecretError(f"secret {secret_id!r} does not exist (--db_creds)") from None
         if code in ("AccessDeniedException", "UnrecognizedClientException"):
@@ -112,10 +112,3 @@ def _port(secret_id: str, fields: Dict[str, Any]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
         raise SecretError(f"secret {secret_id!r}: field 'port' must be an integer from 1 to 65535")
     return value
-
-
-def _aws_error_code(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Code", ""))
-    return ""

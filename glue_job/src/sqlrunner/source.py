@@ -12,7 +12,7 @@ import codecs
 import tempfile
 from typing import IO, Any, Callable, Iterator, Optional
 
-from .errors import SourceError, UnusableSqlFile
+from .errors import SourceError, UnusableSqlFile, aws_error_code
 
 CHUNK_BYTES = 1 << 20
 SPOOL_BYTES = 16 << 20
@@ -91,7 +91,7 @@ def _get_object(client: Any, bucket: str, key: str, location: str) -> Any:
     try:
         return client.get_object(Bucket=bucket, Key=key)["Body"]
     except Exception as exc:
-        code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+        code = aws_error_code(exc)
         if code in ("NoSuchKey", "404"):
             raise SourceError(f"{location} does not exist (--file)") from None
         if code == "NoSuchBucket":

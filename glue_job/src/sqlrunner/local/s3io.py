@@ -17,7 +17,7 @@ import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
-from ..errors import EmulationError
+from ..errors import EmulationError, aws_error_code
 
 READ_CHUNK = 1 << 20
 PART_BYTES = 8 << 20  # multipart part size (S3's minimum is 5 MB)
@@ -63,7 +63,7 @@ def head(s3: Any, bucket: str, key: str) -> Optional[S3Object]:
     try:
         meta = s3.head_object(Bucket=bucket, Key=key)
     except Exception as exc:
-        if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+        if aws_error_code(exc) in ("404", "NoSuchKey", "NotFound"):
             return None
         raise EmulationError(f"cannot read s3://{bucket}/{key}: {_reason(exc)}") from None
     return S3Object(bucket, key, int(meta["ContentLength"]), meta.get("ETag", ""))
@@ -263,10 +263,5 @@ class OutputFile:
                 )
 
 
-def _code(exc: BaseException) -> str:
-    response: Dict[str, Any] = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
 def _reason(exc: BaseException) -> str:
-    return _code(exc) or f"{type(exc).__name__}: {exc}"
+    return aws_error_code(exc) or f"{type(exc).__name__}: {exc}"

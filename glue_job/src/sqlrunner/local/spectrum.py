@@ -34,7 +34,7 @@ import json
 import re
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from ..errors import EmulationError, NotEmulatedError
+from ..errors import EmulationError, NotEmulatedError, aws_error_code
 from ..result import Result
 from . import parquet_load, pgcopy, s3io
 from .options import AUTHORIZATION, Option, parse_options
@@ -630,34 +630,25 @@ class Spectrum:
             )
         return self.schemas[schema]
 
-    def _glue(self, operation: str, **kwargs: Any) -> Any:
+    def _glue(self, operation: str, *, expected: str = "", **kwargs: Any) -> Any:
+        """A Glue Data Catalog call; None if it fails with the `expected` error code (an
+        answer, not a failure), an EmulationError for any other failure."""
         try:
             return getattr(self.glue, operation)(**kwargs)
         except Exception as exc:
-            code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code", "")
+            code = aws_error_code(exc)
+            if expected and code == expected:
+                return None
             raise EmulationError(f"Glue Data Catalog {operation} failed: {code or exc}") from None
 
     def _create(self, operation: str, **kwargs: Any) -> bool:
         """A Glue create call; False if the entity exists already. Concurrent first runs
         (a backfill starting several dates at once) race between "does it exist" and
         "create it", so a lost race must read as "already there", not as a failure."""
-        try:
-            getattr(self.glue, operation)(**kwargs)
-        except Exception as exc:
-            code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code", "")
-            if code == "AlreadyExistsException":
-                return False
-            raise EmulationError(f"Glue Data Catalog {operation} failed: {code or exc}") from None
-        return True
+        return self._glue(operation, expected="AlreadyExistsException", **kwargs) is not None
 
     def _missing(self, operation: str, **kwargs: Any) -> Optional[Any]:
-        try:
-            return getattr(self.glue, operation)(**kwargs)
-        except Exception as exc:
-            code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code", "")
-            if code == "EntityNotFoundException":
-                return None
-            raise EmulationError(f"Glue Data Catalog {operation} failed: {code or exc}") from None
+        return self._glue(operation, expected="EntityNotFoundException", **kwargs)
 
     def _glue_database_exists(self, database: str) -> bool:
         return self._missing("get_database", Name=database) is not None
