@@ -250,10 +250,7 @@ def create_database(postgres: Postgres, database: str, password: str) -> None:
     created (marked by its comment) is ever dropped."""
     admin = postgres.connect()
     try:
-        found = admin.query(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
-            (database,),
-        ).getresult()
+        found = _database_comment(admin, database)
         if found and found[0][0] != OWNER_MARK:
             raise LocalStackError(
                 f"database {database!r} exists on {postgres.host}:{postgres.port} and was not "
@@ -270,6 +267,15 @@ def create_database(postgres: Postgres, database: str, password: str) -> None:
         admin.close()
 
 
+def _database_comment(admin: Any, database: str) -> list:
+    """[(comment,)] if `database` exists (the comment is OWNER_MARK when this module made
+    it), [] if it does not."""
+    return admin.query(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+        (database,),
+    ).getresult()
+
+
 def runner_role(database: str) -> str:
     """The login role the runner uses for `database`: one per database, so two stacks on
     one server never share (or reset) a password."""
@@ -281,10 +287,7 @@ def drop_database(postgres: Postgres, database: str) -> None:
     call this when they are done; `down` keeps the data for exploring)."""
     admin = postgres.connect()
     try:
-        found = admin.query(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
-            (database,),
-        ).getresult()
+        found = _database_comment(admin, database)
         if found and found[0][0] != OWNER_MARK:
             raise LocalStackError(f"database {database!r} was not made by the local stack")
         admin.query(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -326,7 +326,8 @@ UNLOAD_RULES: Tuple[Rule, ...] = (
     Rule("CREDENTIALS", "KMS_KEY_ID", UNLOAD_DOC + "#unload-parameters-kms-key-id"),
 )
 
-UNLOAD_REQUIREMENTS: Tuple[Requirement, ...] = (
+# UNLOAD and COPY authorize the same way (AUTH_DOC).
+AUTH_REQUIREMENTS: Tuple[Requirement, ...] = (
     Requirement(
         "",
         ("IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID"),
@@ -339,6 +340,10 @@ UNLOAD_REQUIREMENTS: Tuple[Requirement, ...] = (
         "ACCESS_KEY_ID needs SECRET_ACCESS_KEY",
         AUTH_DOC + "#copy-access-key-id",
     ),
+)
+
+UNLOAD_REQUIREMENTS: Tuple[Requirement, ...] = (
+    *AUTH_REQUIREMENTS,
     Requirement(
         "KMS_KEY_ID",
         ("ENCRYPTED",),
@@ -527,20 +532,7 @@ COPY_RULES: Tuple[Rule, ...] = (
     Rule("CREDENTIALS", "ACCESS_KEY_ID", AUTH_DOC),
 )
 
-COPY_REQUIREMENTS: Tuple[Requirement, ...] = (
-    Requirement(
-        "",
-        ("IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID"),
-        "needs authorization: IAM_ROLE, CREDENTIALS or ACCESS_KEY_ID/SECRET_ACCESS_KEY",
-        AUTH_DOC,
-    ),
-    Requirement(
-        "ACCESS_KEY_ID",
-        ("SECRET_ACCESS_KEY",),
-        "ACCESS_KEY_ID needs SECRET_ACCESS_KEY",
-        AUTH_DOC + "#copy-access-key-id",
-    ),
-)
+COPY_REQUIREMENTS = AUTH_REQUIREMENTS
 
 # IAM_ROLE 'arn:aws:iam::123456789012:role/Name[,arn:...]' (chained roles) or default.
 _ROLE_ARN_PREFIX = "arn:aws"
