@@ -7,6 +7,17 @@ import pytest
 GLUE_MINUTE_SECONDS = 1.0
 
 
+@pytest.fixture
+def moto_env(monkeypatch):
+    """The environment in-process moto tests run in: dummy credentials, us-east-1, and no
+    endpoint or profile from the user's shell that would send calls elsewhere."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+
+
 @pytest.fixture(scope="session")
 def local_aws(tmp_path_factory):
     """The local AWS server (moto + real Glue runs + executing Step Functions), one per

@@ -2,7 +2,8 @@
 
     python tests/dags/parse_watch.py <dags folder>
 
-Run in a fresh interpreter by test_dag_policy (audit hooks cannot be removed). The DAG
+Tests call `watch()`, which runs this file in a fresh interpreter (audit hooks cannot be
+removed) and returns the report. The DAG
 file's `airflow.*` imports are loaded first, as the DAG processor does; then a Python
 audit hook records every file opened, socket connection, name lookup and process start
 during the parse, while Variable.get and botocore client creation raise.
@@ -11,7 +12,26 @@ during the parse, while Variable.get and botocore client creation raise.
 import importlib
 import json
 import os
+import subprocess
 import sys
+
+MARK = "PARSE-WATCH "
+
+
+def watch(folder: str, env: dict, cwd: str | None = None) -> dict:
+    """Parse `folder` in a fresh interpreter with `env`; the report (asserts it ran)."""
+    done = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), folder],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
+    assert done.returncode == 0 and lines, done.stderr[-3000:]
+    return json.loads(lines[-1][len(MARK) :])
 
 
 def main(folder: str) -> None:
@@ -63,7 +83,7 @@ def main(folder: str) -> None:
         "dags": sorted(bag.dags),
         "events": events,
     }
-    sys.stdout.write("\nPARSE-WATCH " + json.dumps(report) + "\n")
+    sys.stdout.write("\n" + MARK + json.dumps(report) + "\n")
 
 
 if __name__ == "__main__":

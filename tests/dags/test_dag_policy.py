@@ -5,9 +5,7 @@ that lists the IAM permissions, and no I/O at parse time but reading the specs."
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
 
 import pytest
@@ -15,6 +13,7 @@ from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
 
 from etlkit import config, iam
 from etlkit.compat import CronDataIntervalTimetable
+from tests.dags import parse_watch
 from tests.dags.airflow_home import REPO
 
 
@@ -106,17 +105,7 @@ def test_parsing_does_no_io_but_reading_the_specs(tmp_path):
         "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "plugins")]),
         "AIRFLOW_HOME": str(tmp_path),
     }
-    done = subprocess.run(
-        [sys.executable, str(REPO / "tests/dags/parse_watch.py"), str(REPO / "dags")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("PARSE-WATCH ")]
-    assert done.returncode == 0 and lines, done.stderr[-3000:]
-    report = json.loads(lines[-1].removeprefix("PARSE-WATCH "))
+    report = parse_watch.watch(str(REPO / "dags"), env)
     assert report["import_errors"] == {}
     assert report["dags"] == ["reviews_etl_glue", "reviews_etl_stepfunctions"]
     specs = {str(path) for path in (REPO / "sql").glob("*/pipeline.yaml")}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -14,6 +13,7 @@ from cfnlint.decode import decode_str
 
 from etlkit import config, iam
 from infra.mwaa import package
+from tests.dags import parse_watch
 from tests.dags.airflow_home import REPO
 
 TEMPLATE = REPO / "infra" / "mwaa" / "mwaa-environment.yaml"
@@ -78,18 +78,7 @@ def test_bundle_parses_as_mwaa_lays_it_out(bundle, tmp_path):
         if key not in ("ETLKIT_PIPELINES_DIR", "PYTHONPATH")
     }
     env |= {"PYTHONPATH": str(home / "plugins"), "AIRFLOW_HOME": str(home)}
-    done = subprocess.run(
-        [sys.executable, str(REPO / "tests/dags/parse_watch.py"), str(home / "dags")],
-        env=env,
-        cwd=home,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("PARSE-WATCH ")]
-    assert done.returncode == 0 and lines, done.stderr[-3000:]
-    report = json.loads(lines[-1].removeprefix("PARSE-WATCH "))
+    report = parse_watch.watch(str(home / "dags"), env, cwd=str(home))
     assert report["import_errors"] == {}
     assert report["dags"] == ["reviews_etl_glue", "reviews_etl_stepfunctions"]
     opened = {what for event, what, _ in report["events"] if event == "open"}

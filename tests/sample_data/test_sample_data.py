@@ -19,12 +19,7 @@ PREFIX = "lake/reviews/parquet/"
 
 
 @pytest.fixture
-def s3(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def s3(moto_env):
     with mock_aws():
         client = boto3.client("s3")
         client.create_bucket(Bucket=BUCKET)
