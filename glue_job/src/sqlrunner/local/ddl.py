@@ -118,6 +118,24 @@ def _is_op(tokens: Sequence[Token], at: int, op: str) -> bool:
     return at < len(tokens) and tokens[at].kind == "op" and tokens[at].text == op
 
 
+def _drop_attribute(
+    tokens: Sequence[Token],
+    i: int,
+    attributes: Sequence[Attribute],
+    edits: List[Edit],
+    notes: List[str],
+) -> int:
+    """If one of `attributes` starts at tokens[i], edit it out (noting it); the index to
+    go on from: after the attribute, or the next token."""
+    attribute = next((a for a in attributes if _matches(tokens, i, a.words)), None)
+    if attribute is None:
+        return i + 1
+    end = _attribute_end(tokens, i, attribute)
+    edits.append(Edit(tokens[i].start, _end(tokens[end - 1]), ""))
+    notes.append(" ".join(attribute.words))
+    return end
+
+
 def _attribute_end(tokens: Sequence[Token], at: int, attribute: Attribute) -> int:
     """Index after the attribute starting at `at`."""
     i = at + len(attribute.words)
@@ -173,14 +191,7 @@ def _table_attributes(tokens: Sequence[Token], i: int, edits: List[Edit], notes:
     while i < len(tokens):
         if _upper(tokens[i]) == "AS":
             return  # CREATE TABLE ... AS query: the query is left alone
-        attribute = next((a for a in TABLE_ATTRIBUTES if _matches(tokens, i, a.words)), None)
-        if attribute is None:
-            i += 1
-            continue
-        end = _attribute_end(tokens, i, attribute)
-        edits.append(Edit(tokens[i].start, _end(tokens[end - 1]), ""))
-        notes.append(" ".join(attribute.words))
-        i = end
+        i = _drop_attribute(tokens, i, TABLE_ATTRIBUTES, edits, notes)
 
 
 def _column_list(sql: str, tokens: Sequence[Token], edits: List[Edit], notes: List[str]) -> None:
@@ -253,14 +264,7 @@ def column_definition(element: Sequence[Token], edits: List[Edit], notes: List[s
             )
             i = close + 1
             continue
-        attribute = next((a for a in COLUMN_ATTRIBUTES if _matches(element, i, a.words)), None)
-        if attribute is None:
-            i += 1
-            continue
-        end = _attribute_end(element, i, attribute)
-        edits.append(Edit(element[i].start, _end(element[end - 1]), ""))
-        notes.append(" ".join(attribute.words))
-        i = end
+        i = _drop_attribute(element, i, COLUMN_ATTRIBUTES, edits, notes)
 
 
 def _identity_args(tokens: Sequence[Token]) -> Tuple[str, str]:
