@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from sqlrunner.process import exit_with
+
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     "splitter",
@@ -55,4 +57,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

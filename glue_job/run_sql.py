@@ -8,6 +8,7 @@ ships as the sqlrunner wheel in --extra-py-files. Arguments: --db, --db_creds,
 import sys
 
 from sqlrunner.cli import glue_main
+from sqlrunner.process import exit_with
 
 if __name__ == "__main__":
-    sys.exit(glue_main(sys.argv))
+    exit_with(glue_main(sys.argv))

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from infra.local import stack
+from sqlrunner.process import exit_with
 
 PIPELINE = "reviews_etl"
 DEFAULT_RUN_DATE = dt.date(2015, 6, 15)
@@ -365,4 +366,4 @@ def _task_outcomes(airflow: str, env: dict[str, str], dag_id: str) -> list[tuple
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

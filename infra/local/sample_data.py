@@ -52,6 +52,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sqlrunner.process import exit_with
+
 DEFAULT_PREFIX = "lake/reviews/parquet/"
 # Sized so `make demo` (generate, load one day through Spectrum emulation, unload) stays
 # around a minute on a 2-core machine; see the README's benchmark table.
@@ -639,4 +641,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

@@ -43,6 +43,7 @@ import pg
 from infra import REPO_ROOT
 from infra.local.errors import LocalAwsError, LocalStackError
 from infra.local.stepfunctions_retry import RETRY_SCALE_ENV
+from sqlrunner.process import exit_with
 
 LOG = logging.getLogger("infra.local.stack")
 
@@ -495,4 +496,4 @@ def _answers(url: str) -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

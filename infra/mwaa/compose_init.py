@@ -27,6 +27,7 @@ from infra.deploy import deploy, point_secret_at
 from infra.errors import InfraError
 from infra.local import stack
 from infra.local.errors import LocalAwsError
+from sqlrunner.process import exit_with
 
 WAIT_SECONDS = 120
 
@@ -109,4 +110,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

@@ -63,6 +63,21 @@ def test_run_usage_errors_exit_2(tmp_path):
     assert "the following arguments are required: --db_creds, --file" in done.stderr
 
 
+@pytest.mark.parametrize("load_pyarrow", [False, True], ids=["plain", "after pyarrow"])
+def test_exit_keeps_the_code_and_the_output(load_pyarrow):
+    """exit_with leaves through os._exit once pyarrow is loaded (its teardown can abort a
+    finished process); the exit code and everything printed must come through either way."""
+    program = (
+        ("import pyarrow.parquet\n" if load_pyarrow else "")
+        + "import sys\nfrom sqlrunner.process import exit_with\n"
+        + "print('summary', end='')\nprint('error', end='', file=sys.stderr)\nexit_with(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (3, "summary", "error")
+
+
 def test_console_script_is_installed():
     script = Path(sys.executable).parent / "sqlrunner"
     if not script.exists():

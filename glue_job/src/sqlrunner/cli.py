@@ -19,6 +19,7 @@ from .errors import EXIT_BAD_INPUT, RunnerError, UsageError
 from .executor import run_job
 from .output import Output
 from .params import parse_values, render
+from .process import exit_with
 from .source import open_sql
 from .splitter import iter_statements
 
@@ -32,6 +33,11 @@ def glue_main(argv: Sequence[str]) -> int:
         out.error(str(err))
         return err.exit_code
     return run_job(parsed, out=out)
+
+
+def console() -> None:
+    """The `sqlrunner` console script."""
+    exit_with(main())
 
 
 def main(argv: Optional[List[str]] = None) -> int:
