@@ -9,6 +9,7 @@ from infra.local import (
     glue_runs,
     jsonata_engine,
     redshift_api,
+    s3_storage,
     stepfunctions_fixes,
     stepfunctions_retry,
 )
@@ -17,7 +18,15 @@ from infra.local.patching import Spot, drift, version_drift
 
 LOG = logging.getLogger(__name__)
 
-_MODULES = (glue_runs, stepfunctions_fixes, stepfunctions_retry, jsonata_engine, redshift_api, cfn)
+_MODULES = (
+    glue_runs,
+    stepfunctions_fixes,
+    stepfunctions_retry,
+    jsonata_engine,
+    redshift_api,
+    s3_storage,
+    cfn,
+)
 
 
 def all_spots() -> tuple[Spot, ...]:

@@ -50,9 +50,12 @@ _originals: dict[tuple[int, str], Any] = {}
 
 
 def source_fingerprint(obj: Any) -> str:
-    """First 16 hex digits of the sha256 of the object's source text."""
-    target = obj.fget if isinstance(obj, property) else getattr(obj, "__func__", obj)
-    source = inspect.getsource(target)
+    """First 16 hex digits of the sha256 of the object's source text (a property's
+    getter and setter)."""
+    if isinstance(obj, property):
+        source = "".join(inspect.getsource(f) for f in (obj.fget, obj.fset) if f is not None)
+    else:
+        source = inspect.getsource(getattr(obj, "__func__", obj))
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 

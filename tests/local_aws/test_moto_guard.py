@@ -10,7 +10,7 @@ import moto
 import pytest
 
 from infra.local import extensions
-from infra.local.patching import PINNED_MOTO_VERSION, Spot, drift
+from infra.local.patching import PINNED_MOTO_VERSION, Spot, drift, source_fingerprint
 
 
 def test_moto_is_the_pinned_version() -> None:
@@ -40,3 +40,31 @@ def test_guard_notices_a_changed_source() -> None:
     assert problem.spot.endswith("._helper")
     assert "what to re-check" in str(problem)
     assert drift(Spot(module, "_helper", None, "why", "re-check")) is not None
+
+
+class _Stored:
+    @property
+    def value(self) -> int:
+        return 1
+
+    @value.setter
+    def value(self, new: int) -> None:
+        self.kept = new
+
+
+class _StoredElsewhere:
+    @property
+    def value(self) -> int:
+        return 1
+
+    @value.setter
+    def value(self, new: int) -> None:
+        self.kept = -new
+
+
+def test_a_property_fingerprint_covers_its_setter() -> None:
+    """infra/local/s3_storage.py replaces a property's setter: a changed setter must
+    show up as drift even when the getter is the same."""
+    ours = source_fingerprint(_Stored.__dict__["value"])
+    assert ours != source_fingerprint(_StoredElsewhere.__dict__["value"])
+    assert drift(Spot(_Stored, "value", ours, "why", "re-check")) is None
