@@ -61,22 +61,14 @@ SPOTS = (
 
 def _chained_checksum(algorithm: str) -> tuple[Callable[[Any, int], int], int] | None:
     """(update(data, running) -> running, width in bytes) of the full-object checksum
-    moto's compute_checksum gives for `algorithm`, when it can be fed part by part."""
+    moto's compute_checksum gives for `algorithm`, for the ones fed part by part here."""
     if algorithm == "CRC64NVME" and HAS_CRT:
         from awscrt import checksums
 
         return checksums.crc64nvme, 8
-    if algorithm in ("CRC32", "CRC64NVME") or (algorithm == "CRC32C" and not _has_crc32c()):
-        return binascii.crc32, 4  # moto's fallbacks without awscrt / crc32c
+    if algorithm in ("CRC32", "CRC64NVME"):
+        return binascii.crc32, 4  # CRC64NVME: moto's own fallback without awscrt
     return None
-
-
-def _has_crc32c() -> bool:
-    try:
-        import crc32c  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _set_value(self: s3_models.FakeKey, new_value: bytes) -> None:
@@ -108,7 +100,7 @@ def install() -> None:
         composite = builder.checksum_type == "COMPOSITE"
         chained = None if composite else _chained_checksum(builder.checksum_algorithm)
         if not composite and chained is None:
-            return original(self, body)  # a full-object checksum S3 itself refuses (SHA)
+            return original(self, body)  # CRC32C, or SHA (which S3 refuses for full objects)
         parts: list[s3_models.FakeKey] = []
         for number, etag in body:
             part = self.parts.get(number)
