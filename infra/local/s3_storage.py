@@ -102,6 +102,7 @@ def install() -> None:
         if not composite and chained is None:
             return original(self, body)  # CRC32C, or SHA (which S3 refuses for full objects)
         parts: list[s3_models.FakeKey] = []
+        md5s = bytearray()
         for number, etag in body:
             part = self.parts.get(number)
             part_etag = part.etag.replace('"', "") if part is not None else None
@@ -110,15 +111,14 @@ def install() -> None:
             if parts and parts[-1].contentsize < s3_models.S3_UPLOAD_PART_MIN_SIZE:
                 raise EntityTooSmall()
             parts.append(part)
+            md5s.extend(bytes.fromhex(part_etag))
         if not parts:
             raise MalformedXML
         # one buffer of the object's size, each part read straight into its place
         whole = bytearray(sum(part.contentsize for part in parts))
         running, offset = 0, 0
-        md5s = bytearray()
         with memoryview(whole) as view:
             for part in parts:
-                md5s.extend(bytes.fromhex(part.etag.replace('"', "")))
                 with view[offset : offset + part.contentsize] as added:
                     with part.lock:
                         part._value_buffer.seek(0)
