@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pg
+import pytest
 
 from infra import REPO_ROOT
 from infra.deploy import DeployResult, deploy, deploy_pipeline, point_secret_at
@@ -355,13 +356,29 @@ def build_platform(
 def own_database(prefix: str = "chaos") -> Iterator[str]:
     """A database of our own on the shared server, dropped afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = pg.DB(dbname="postgres", host=PGHOST, port=PGPORT, user=PGUSER)
+    try:
+        admin = pg.DB(dbname="postgres", host=PGHOST, port=PGPORT, user=PGUSER)
+    except pg.Error as exc:
+        pytest.fail(f"PostgreSQL at {PGHOST}:{PGPORT} is required (run `make pg`): {exc}")
     admin.query(f'CREATE DATABASE "{name}"')
     try:
         yield name
     finally:
         admin.query(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def log_messages(logs: Any) -> list[str]:
+    """Every event of every CloudWatch Logs stream, through the user's API."""
+    messages = []
+    for group in logs.describe_log_groups()["logGroups"]:
+        name = group["logGroupName"]
+        for stream in logs.describe_log_streams(logGroupName=name)["logStreams"]:
+            events = logs.get_log_events(
+                logGroupName=name, logStreamName=stream["logStreamName"], startFromHead=True
+            )["events"]
+            messages += [event["message"] for event in events]
+    return messages
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str, every: float = 0.05) -> Any:

@@ -28,6 +28,8 @@ import pytest
 from tests.airflow.conftest import DATES, Airflow, LocalStack, backfill_command
 from tests.dags.airflow_home import REPO
 
+from .platform import log_messages
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 
@@ -81,15 +83,7 @@ def _files_under(root: Path) -> list[tuple[str, bytes]]:
 
 
 def _stack_outputs(local_stack: LocalStack) -> list[str]:
-    logs = local_stack.client("logs")
-    texts = []
-    for group in logs.describe_log_groups()["logGroups"]:
-        name = group["logGroupName"]
-        for stream in logs.describe_log_streams(logGroupName=name)["logStreams"]:
-            events = logs.get_log_events(
-                logGroupName=name, logStreamName=stream["logStreamName"], startFromHead=True
-            )["events"]
-            texts += [event["message"] for event in events]
+    texts = log_messages(local_stack.client("logs"))
     sfn = local_stack.client("stepfunctions")
     for machine in sfn.list_state_machines()["stateMachines"]:
         for execution in sfn.list_executions(stateMachineArn=machine["stateMachineArn"])[

@@ -20,10 +20,10 @@ import pytest
 
 from infra import REPO_ROOT
 from infra.local.server import LocalAws
+from tests.chaos.platform import PGHOST, PGPORT, PGUSER, own_database
 
 from .catalogue import CANARY, CANARY_PASSWORD, CASES, GOOD_SECRET, Case, Generated
 
-PGHOST, PGPORT, PGUSER = "127.0.0.1", 5432, "postgres"
 GLUE_SCRIPT = REPO_ROOT / "glue_job" / "run_sql.py"
 SPEC_FILES = {
     "make_table.sql": "CREATE TABLE IF NOT EXISTS probe (run_date date);\n",
@@ -66,13 +66,7 @@ class Harness:
 @pytest.fixture(scope="module")
 def harness(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     scratch = tmp_path_factory.mktemp("control")
-    database = f"chaos_reliab_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = pg.DB(dbname="postgres", host=PGHOST, port=PGPORT, user=PGUSER)
-    except pg.Error as exc:
-        pytest.fail(f"PostgreSQL at {PGHOST}:{PGPORT} is required (run `make pg`): {exc}")
-    admin.query(f'CREATE DATABASE "{database}"')
-    try:
+    with own_database("chaos_reliab") as database:
         db = pg.DB(dbname=database, host=PGHOST, port=PGPORT, user=PGUSER)
         db.query("CREATE TABLE canary (note text)")
         db.query("INSERT INTO canary VALUES ('there before the catalogue')")
@@ -100,9 +94,6 @@ def harness(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> It
         assert done.returncode == 0, done.stderr
         assert harness.snapshot() != before
         yield harness
-    finally:
-        admin.query(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
 
 
 def _sql_bytes(sql: str | bytes | Generated) -> bytes:

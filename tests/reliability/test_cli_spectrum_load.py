@@ -25,17 +25,14 @@ import pytest
 from infra import REPO_ROOT
 from infra.local import sample_data
 from infra.local.server import LocalAws
+from tests.chaos.platform import PGHOST, PGPORT, PGUSER, own_database
 
-PGHOST, PGPORT, PGUSER = "127.0.0.1", 5432, "postgres"
 DAY = dt.date(2015, 6, 10)
 
 
 @pytest.fixture(scope="module")
 def lake(local_aws: LocalAws) -> Iterator[dict[str, Any]]:
-    database = f"chaos_cli_{uuid.uuid4().hex[:8]}"
-    admin = pg.DB(dbname="postgres", host=PGHOST, port=PGPORT, user=PGUSER)
-    admin.query(f'CREATE DATABASE "{database}"')
-    try:
+    with own_database("chaos_cli") as database:
         bucket = f"cli-lake-{uuid.uuid4().hex[:8]}"
         s3 = local_aws.client("s3")
         s3.create_bucket(Bucket=bucket)
@@ -52,9 +49,6 @@ def lake(local_aws: LocalAws) -> Iterator[dict[str, Any]]:
         env.update(local_aws.environment())
         yield {"database": database, "bucket": bucket, "secret": secret, "env": env,
                "rows": summary.rows}  # fmt: skip
-    finally:
-        admin.query(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
 
 
 def test_the_cli_loads_spectrum_partitions_with_the_dev_interpreter(lake: dict[str, Any]) -> None:

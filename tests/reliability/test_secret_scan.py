@@ -31,6 +31,7 @@ from tests.chaos.platform import (
     PGUSER,
     Platform,
     build_platform,
+    log_messages,
     own_database,
 )
 
@@ -115,16 +116,9 @@ def _state_machine_outputs(platform: Platform, monkeypatch: pytest.MonkeyPatch) 
 
 def _aws_side_outputs(platform: Platform) -> list[str]:
     logs = platform.client("logs")
-    outputs = []
     groups = logs.describe_log_groups()["logGroups"]
     assert any(group["logGroupName"] == "/aws-glue/python-jobs/output" for group in groups)
-    for group in groups:
-        name = group["logGroupName"]
-        for stream in logs.describe_log_streams(logGroupName=name)["logStreams"]:
-            events = logs.get_log_events(
-                logGroupName=name, logStreamName=stream["logStreamName"], startFromHead=True
-            )["events"]
-            outputs += [event["message"] for event in events]
+    outputs = log_messages(logs)
     runs = platform.client("glue").get_job_runs(JobName=platform.job)["JobRuns"]
     assert runs
     outputs += [json.dumps(run, default=str) for run in runs]

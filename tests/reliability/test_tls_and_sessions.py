@@ -29,8 +29,8 @@ from infra import REPO_ROOT
 from infra.local.server import LocalAws
 from sqlrunner.connection import ConnectOptions, conninfo
 from sqlrunner.secret import DatabaseSecret
+from tests.chaos.platform import PGHOST, PGPORT, PGUSER, own_database
 
-PGHOST, PGPORT, PGUSER = "127.0.0.1", 5432, "postgres"
 PASSWORD = "tlsCanaryPw-" + uuid.uuid4().hex[:12]
 TEMPLATES = sorted((REPO_ROOT / "infra" / "templates").glob("*.yaml")) + sorted(
     (REPO_ROOT / "infra" / "mwaa").glob("*.yaml")
@@ -53,10 +53,7 @@ def test_conninfo_requires_tls_for_redshift_only() -> None:
 
 @pytest.fixture(scope="module")
 def runner_env(local_aws: LocalAws) -> Iterator[dict[str, Any]]:
-    database = f"chaos_tls_{uuid.uuid4().hex[:8]}"
-    admin = pg.DB(dbname="postgres", host=PGHOST, port=PGPORT, user=PGUSER)
-    admin.query(f'CREATE DATABASE "{database}"')
-    try:
+    with own_database("chaos_tls") as database:
         db = pg.DB(dbname=database, host=PGHOST, port=PGPORT, user=PGUSER)
         db.query("CREATE TABLE canary (note text)")
         db.close()
@@ -75,9 +72,6 @@ def runner_env(local_aws: LocalAws) -> Iterator[dict[str, Any]]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(local_aws.environment())
         yield {"database": database, "secrets": names, "env": env}
-    finally:
-        admin.query(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
 
 
 def _run(runner_env: dict[str, Any], engine: str, sql_file: Path) -> subprocess.CompletedProcess:
