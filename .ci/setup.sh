@@ -43,11 +43,12 @@ fi
 "$uv" sync --locked --python "$py312" --quiet
 
 if [ -n "$py39" ]; then
-  if [ ! -x .venv-py39/bin/python ] || ! cmp -s glue_job/py39-test.lock.txt .venv-py39/.installed-lock; then
+  if [ ! -x .venv-py39/bin/python ] || ! cmp -s glue_job/py39-test.lock.txt .venv-py39/.installed-lock \
+     || ! .venv-py39/bin/python -c "import local_redshift" 2>/dev/null; then
     echo "setup: building .venv-py39 (Python 3.9 + PyGreSQL 5.0.6, Glue's runtime) from glue_job/py39-test.lock.txt"
     "$uv" venv --quiet --allow-existing --python "$py39" .venv-py39
     "$uv" pip install --no-config --quiet --python .venv-py39/bin/python -r glue_job/py39-test.lock.txt
-    "$uv" pip install --no-config --quiet --python .venv-py39/bin/python --no-deps -e glue_job
+    "$uv" pip install --no-config --quiet --python .venv-py39/bin/python --no-deps -e glue_job -e glue_job/local_redshift
     cp glue_job/py39-test.lock.txt .venv-py39/.installed-lock
   fi
 else

@@ -31,8 +31,8 @@ from botocore.config import Config
 
 from infra.local.sample_data import CATEGORIES, generate
 from infra.local.stack import DUMMY_CREDENTIALS, REGION, start_server, stop_server
+from local_redshift import LocalRedshift
 from sqlrunner.connection import Database
-from sqlrunner.local import LocalRedshift
 
 ROWS = int(os.environ.get("BENCH_ROWS", "300000"))
 ROUNDS = 5

@@ -13,8 +13,8 @@ import boto3
 import pg
 import pytest
 
+from local_redshift import LocalRedshift
 from sqlrunner.connection import Database
-from sqlrunner.local import LocalRedshift
 
 PGHOST = os.environ.get("PGHOST", "127.0.0.1")
 PGPORT = int(os.environ.get("PGPORT", "5432"))

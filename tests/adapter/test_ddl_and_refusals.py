@@ -3,8 +3,8 @@ SQL passed through untouched, and every other Redshift-only statement refused by
 
 import pytest
 
+from local_redshift.adapter import NOT_EMULATED
 from sqlrunner.errors import NotEmulatedError
-from sqlrunner.local.adapter import NOT_EMULATED
 
 
 def columns(redshift, table):

@@ -237,7 +237,7 @@ def test_partitions_under_the_table_location_are_listed_once(aws):
     """One listing of the table's LOCATION gives each partition exactly the files its own
     listing would: subfolders included, hidden files and sibling folders excluded, nested
     partition folders in both; a partition outside the LOCATION gets its own listing."""
-    from sqlrunner.local import spectrum
+    from local_redshift import spectrum
 
     s3, _ = aws
     for key in (

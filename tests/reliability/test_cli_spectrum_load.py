@@ -3,7 +3,7 @@ venv's Python 3.12 / pyarrow / PyGreSQL 6) runs the reviews schema step over a l
 holds data: the Spectrum emulation loads the partitions and the process exits 0.
 
 It used to die with SIGSEGV there: Parquet was decoded in a prefetch thread
-(sqlrunner/local/pgcopy.py `_prefetched`) while the main thread streamed COPY data
+(local_redshift/pgcopy.py `_prefetched`) while the main thread streamed COPY data
 through PyGreSQL 6; on Glue's runtime (Python 3.9, PyGreSQL 5.0.6, pyarrow 21) the same
 run succeeds, so only the CLI path showed it.
 """

@@ -20,7 +20,14 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Op
 
 from .args import JobArgs
 from .connection import ConnectOptions, Database, connect
-from .errors import EXIT_FAILED, EXIT_OK, RunnerError, StatementError, UnusableSqlFile
+from .errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    RunnerError,
+    StatementError,
+    UnusableSqlFile,
+    UsageError,
+)
 from .output import Output, Stopwatch
 from .params import bind, declarations_of, lines_of, parse_values, substitute
 from .result import Result
@@ -260,10 +267,17 @@ def _checked(statements: Iterable[Statement]) -> "tuple[int, Optional[List[State
 
 def _adapter_for(engine: str, db: Database, clients: Clients, out: Output) -> Any:
     """engine=postgres is the local stack: Redshift-only statements go through the
-    emulation in sqlrunner.local. Real Redshift gets every statement as written."""
+    emulation in the local_redshift distribution, which local environments install and the
+    Glue wheel never contains. Real Redshift gets every statement as written."""
     if engine != "postgres":
         return None
-    from .local import LocalRedshift
+    try:
+        from local_redshift import LocalRedshift
+    except ImportError:
+        raise UsageError(
+            "the secret says engine 'postgres' (the local stack), but the local Redshift "
+            "emulation (distribution local-redshift) is not installed in this environment"
+        ) from None
 
     adapter = LocalRedshift(db, s3=clients.s3(), glue=clients.get("glue"), log=out.info)
     adapter.on_connect()

@@ -22,8 +22,9 @@ import itertools
 import json
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence
 
-from ..errors import EmulationError, NotEmulatedError
-from ..result import Result
+from sqlrunner.errors import EmulationError, NotEmulatedError
+from sqlrunner.result import Result
+
 from . import parquet_load, pgcopy, s3io
 from .options import (
     COPY_CONVERSION_DOC,

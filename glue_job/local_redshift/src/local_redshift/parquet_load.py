@@ -12,7 +12,8 @@ https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-column
 
 from typing import Any, Iterator, List, NamedTuple, Optional, Sequence
 
-from ..errors import EmulationError
+from sqlrunner.errors import EmulationError
+
 from . import pgcopy, s3io
 from .words import ident
 

@@ -16,7 +16,8 @@ side effect.
 
 from typing import Any, Dict, NamedTuple, Sequence, Tuple
 
-from ..errors import EmulationError, NotEmulatedError
+from sqlrunner.errors import EmulationError, NotEmulatedError
+
 from .words import Words
 
 UNLOAD_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_UNLOAD.html"

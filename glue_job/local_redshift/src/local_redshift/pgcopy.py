@@ -14,7 +14,7 @@ the runner's StatementError here, so callers see one error hierarchy.
 import contextlib
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
-from ..errors import StatementError
+from sqlrunner.errors import StatementError
 
 SEND_BYTES = 1 << 20  # one COPY message per MB, so the server starts parsing early
 CHECK_EVERY = 256  # rows between block-size checks when reading
@@ -102,7 +102,7 @@ def columns_of(raw: Any, query: str) -> List[Tuple[str, int, int]]:
 
 
 def _driver_error(exc: BaseException) -> StatementError:
-    from ..connection import translate_driver_error
+    from sqlrunner.connection import translate_driver_error
 
     return _statement_error(exc) if isinstance(exc, OSError) else translate_driver_error(exc)
 

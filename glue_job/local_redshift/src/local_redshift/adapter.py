@@ -9,8 +9,9 @@ The classification is the tables below; each handler lives in its own module.
 import re
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
-from ..errors import EmulationError, NotEmulatedError
-from ..result import Result
+from sqlrunner.errors import EmulationError, NotEmulatedError
+from sqlrunner.result import Result
+
 from . import copy_from_s3, ddl, unload
 from .spectrum import Spectrum
 from .words import Words, literal, name_of, significant

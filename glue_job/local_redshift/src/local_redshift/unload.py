@@ -26,8 +26,9 @@ import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ..errors import EmulationError, NotEmulatedError
-from ..result import Result
+from sqlrunner.errors import EmulationError, NotEmulatedError
+from sqlrunner.result import Result
+
 from . import pgcopy, s3io
 from .options import (
     UNLOAD_DOC,
@@ -84,7 +85,7 @@ def unload(db: Any, s3: Any, sql: str, prepare: Callable[[str], None]) -> Result
     inside = words.group()
     if len(inside) != 1 or inside[0].kind != "string":
         raise EmulationError("UNLOAD: the query must be one quoted string: UNLOAD ('select ...')")
-    from ..lexer import string_value
+    from sqlrunner.lexer import string_value
 
     query = string_value(inside[0].text)
     words.expect("TO")

@@ -8,8 +8,9 @@ Each rewrite is a row in ATTRIBUTES/TYPES with the AWS doc it follows.
 
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from ..errors import NotEmulatedError
-from ..lexer import Token
+from sqlrunner.errors import NotEmulatedError
+from sqlrunner.lexer import Token
+
 from .words import significant
 
 CREATE_TABLE_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html"

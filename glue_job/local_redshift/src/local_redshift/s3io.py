@@ -17,7 +17,7 @@ import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
-from ..errors import EmulationError, aws_error_code
+from sqlrunner.errors import EmulationError, aws_error_code
 
 READ_CHUNK = 1 << 20
 PART_BYTES = 8 << 20  # multipart part size (S3's minimum is 5 MB)

@@ -10,8 +10,8 @@ standard_conforming_strings is.
 
 from typing import List, Optional, Sequence, Tuple
 
-from ..errors import EmulationError
-from ..lexer import Token, string_value, tokenize
+from sqlrunner.errors import EmulationError
+from sqlrunner.lexer import Token, string_value, tokenize
 
 _INSIGNIFICANT = ("space", "comment")
 

@@ -34,8 +34,9 @@ import json
 import re
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from ..errors import EmulationError, NotEmulatedError, aws_error_code
-from ..result import Result
+from sqlrunner.errors import EmulationError, NotEmulatedError, aws_error_code
+from sqlrunner.result import Result
+
 from . import parquet_load, pgcopy, s3io
 from .options import AUTHORIZATION, Option, parse_options
 from .words import Words, ident, literal, name_of, qualified, split_top_level, text_of
@@ -814,7 +815,7 @@ def _properties(words: Words) -> Dict[str, str]:
             or item[2].kind != "string"
         ):
             raise words.error("TABLE PROPERTIES are 'name'='value' pairs")
-        from ..lexer import string_value
+        from sqlrunner.lexer import string_value
 
         properties[string_value(item[0].text)] = string_value(item[2].text)
     return properties
@@ -847,7 +848,7 @@ def _partition_values(words: Words, keys: Sequence[str]) -> Tuple[str, ...]:
             raise words.error("expected PARTITION (column='value', ...)")
         value = item[2]
         if value.kind == "string":
-            from ..lexer import string_value
+            from sqlrunner.lexer import string_value
 
             given[name_of(item[0])] = string_value(value.text)
         elif value.kind == "number":
