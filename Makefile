@@ -59,8 +59,8 @@ py39-lock:  ## re-lock the Python 3.9 (Glue runtime) test environment
 local-up: setup pg  ## local AWS + PostgreSQL-as-Redshift, stack deployed, data seeded; writes .local/env
 	$(RUN) python -m infra.local.stack up $(if $(ROWS),--rows $(ROWS))
 
-local-down:  ## stop what local-up started
-	$(RUN) python -m infra.local.stack down
+local-down:  ## stop what local-up started; says what it leaves (the database, its role); PURGE=1 removes those too
+	$(RUN) python -m infra.local.stack down $(if $(PURGE),--purge)
 
 deploy:  ## deploy to AWS: make deploy REGION=eu-west-1 [PROFILE=p] [PARAMS="AlertEmail=a@b.c ..."]
 	@test -n "$(REGION)" || { echo "usage: make deploy REGION=<region> [PROFILE=<profile>] [PARAMS=\"Key=Value ...\"]"; exit 2; }
