@@ -60,8 +60,21 @@ def dag_processor() -> dict:
 def triggerer(classpaths: list[str]) -> dict:
     import airflow  # noqa: F401 - sets up sys.path (plugins folder) as in every component
     from airflow._shared.module_loading import import_string
+    from airflow._shared.plugins_manager.plugins_manager import (
+        _load_plugins_from_plugin_directory,
+    )
+    from airflow.configuration import conf
 
+    before = set(sys.modules)
+    plugins, errors = _load_plugins_from_plugin_directory(conf.get("core", "plugins_folder"))
     return {
+        "plugin_loader": {
+            "plugins": [str(plugin) for plugin in plugins],
+            "errors": {str(key): str(value) for key, value in errors.items()},
+            "new_top_level_modules": sorted(
+                name for name in set(sys.modules) - before if "." not in name
+            ),
+        },
         "triggers": {
             path: sys.modules[import_string(path).__module__].__file__ for path in classpaths
         },
