@@ -51,7 +51,6 @@ import argparse
 import contextlib
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -64,7 +63,8 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 
 from etlkit.spec import SPEC_FILENAME, SpecError, discover, verify_sql
-from infra import REPO_ROOT
+from infra import REPO_ROOT, artifacts
+from infra.errors import DeployError
 from infra.mwaa import image
 
 AIRFLOW_VERSION = image.AIRFLOW_VERSION
@@ -251,7 +251,7 @@ def _pip_download(wanted: Sequence[str], into: Path) -> None:
     requirements.write_text("\n".join(wanted) + "\n", encoding="utf-8")
     platforms = [arg for platform in WHEEL_PLATFORMS for arg in ("--platform", platform)]
     command = [
-        _uv(),
+        uv_executable(),
         "tool",
         "run",
         "--no-config",
@@ -284,11 +284,12 @@ def _pip_download(wanted: Sequence[str], into: Path) -> None:
         )
 
 
-def _uv() -> str:
-    for candidate in (os.environ.get("UV"), shutil.which("uv"), REPO_ROOT / ".tools/bin/uv"):
-        if candidate and os.access(candidate, os.X_OK):
-            return str(candidate)
-    raise PackageError("uv not found (looked at $UV, PATH and .tools/bin/uv); run `make setup`")
+def uv_executable() -> str:
+    """The uv `make setup` installed (infra.artifacts finds it for the wheel build too)."""
+    try:
+        return artifacts._find_uv()
+    except DeployError as exc:
+        raise PackageError(str(exc)) from None
 
 
 # ---------------------------------------------------------------- plugins.zip and dags/

@@ -288,7 +288,7 @@ if sys.argv[1:] in (["scheduler"], ["dag-processor"]):
 def container_python(tmp_path_factory):
     """A Python with pip and boto3, as the image has (its packages stay out of the way)."""
     venv = tmp_path_factory.mktemp("container") / "venv"
-    uv = os.environ.get("UV") or shutil.which("uv") or str(REPO / ".tools/bin/uv")
+    uv = package.uv_executable()
     for command in (
         [uv, "venv", "--quiet", "--seed", "--python", sys.executable, str(venv)],
         [uv, "pip", "install", "--no-config", "--quiet", "--python", str(venv / "bin/python"),

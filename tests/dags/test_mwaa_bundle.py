@@ -32,10 +32,6 @@ PROBE = Path(__file__).with_name("bundle_probe.py")
 BUILT_FROM_SOURCE = {"psycopg2"}
 
 
-def _uv() -> str:
-    return os.environ.get("UV") or shutil.which("uv") or str(REPO / ".tools/bin/uv")
-
-
 def _python312() -> str:
     found = subprocess.run(
         [str(REPO / ".ci/find-python.sh"), "3.12"], capture_output=True, text=True, check=False
@@ -55,7 +51,7 @@ def mwaa_image(root: Path) -> Path:
         )
         + f"{package.PIP}\n"
     )
-    uv = _uv()
+    uv = package.uv_executable()
     for command in (
         [uv, "venv", "--quiet", "--python", _python312(), str(venv)],
         [uv, "pip", "install", "--no-config", "--quiet", "--only-binary", ":all:",
