@@ -13,7 +13,7 @@ RUN := $(UV) run --locked --no-sync
 
 export UV
 .PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock demo local-up local-down deploy \
-        package ui backfill af211-lock chaos security
+        deploy-mwaa package ui backfill af211-lock chaos security
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -59,8 +59,8 @@ py39-lock:  ## re-lock the Python 3.9 (Glue runtime) test environment
 local-up: setup pg  ## local AWS + PostgreSQL-as-Redshift, stack deployed, data seeded; writes .local/env
 	$(RUN) python -m infra.local.stack up $(if $(ROWS),--rows $(ROWS))
 
-local-down:  ## stop what local-up started
-	$(RUN) python -m infra.local.stack down
+local-down:  ## stop what local-up started; says what it leaves (the database, its role); PURGE=1 removes those too
+	$(RUN) python -m infra.local.stack down $(if $(PURGE),--purge)
 
 deploy:  ## deploy to AWS: make deploy REGION=eu-west-1 [PROFILE=p] [PARAMS="AlertEmail=a@b.c ..."]
 	@test -n "$(REGION)" || { echo "usage: make deploy REGION=<region> [PROFILE=<profile>] [PARAMS=\"Key=Value ...\"]"; exit 2; }
@@ -68,6 +68,10 @@ deploy:  ## deploy to AWS: make deploy REGION=eu-west-1 [PROFILE=p] [PARAMS="Ale
 
 package: setup  ## the Amazon MWAA bundle in dist/mwaa/ (requirements.txt, plugins.zip, dags)
 	$(RUN) python -m infra.mwaa.package
+
+deploy-mwaa: setup  ## bundle + MWAA environment, after make deploy: make deploy-mwaa REGION=eu-west-1 [PROFILE=p] [PARAMS="EnvironmentClass=mw1.medium ..."]
+	@test -n "$(REGION)" || { echo "usage: make deploy-mwaa REGION=<region> [PROFILE=<profile>] [PARAMS=\"Key=Value ...\"]"; exit 2; }
+	$(RUN) python -m infra.mwaa.deploy --region $(REGION) $(if $(PROFILE),--profile $(PROFILE)) $(foreach p,$(PARAMS),--parameter $(p))
 
 ui: setup  ## Airflow's UI on http://127.0.0.1:8080 against the local stack (make local-up first)
 	$(RUN) python -m infra.mwaa.local_airflow ui

@@ -23,6 +23,14 @@ apt_install() {  # apt_install <what it is for> <debian packages...>
 command -v pg_config >/dev/null || apt_install "PyGreSQL compiles against libpq" libpq-dev
 command -v gcc >/dev/null || apt_install "PyGreSQL is compiled from source" gcc
 command -v node >/dev/null && command -v npm >/dev/null || apt_install "asl-validator runs on Node.js" nodejs npm
+if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt_install "tests validate docker-compose.yaml with docker-compose config" docker-compose
+  else
+    echo "setup: no docker-compose: the test running \`docker-compose config\` will be SKIPPED" \
+         "(sudo apt-get install docker-compose)"
+  fi
+fi
 
 if [ -z "$py312" ]; then
   echo "setup: no Python 3.12 interpreter found (MWAA runs Airflow on 3.12). Install python3.12" \

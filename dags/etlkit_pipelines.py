@@ -1,10 +1,10 @@
 """The etlkit pipelines as Airflow DAGs: `<name>_glue` and `<name>_stepfunctions` for every
 pipeline spec (`sql/<pipeline>/pipeline.yaml`; on MWAA, `dags/pipelines/`).
 
-This file only hands its folder to the DAG factory in `plugins/etlkit` (MWAA's
-plugins.zip): adding a pipeline is a spec and its SQL files, no Python. Parsing reads the
-spec files and nothing else; see `plugins/README.md` for the configuration the tasks read
-when they run.
+This file only hands its folder to the DAG factory, `etlkit` (`plugins/etlkit` here; on
+MWAA it sits beside this file in the dags folder, its triggers in plugins.zip): adding a
+pipeline is a spec and its SQL files, no Python. Parsing reads the spec files and nothing
+else; see `plugins/README.md` for the configuration the tasks read when they run.
 """
 
 from pathlib import Path

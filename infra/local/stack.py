@@ -15,7 +15,8 @@ No secret value is written to either file or printed: the password lives only in
 local Secrets Manager, where the runner reads it as it would on AWS.
 
 `down` stops what `up` started (the server, a private PostgreSQL cluster) and removes
-the env file; a PostgreSQL server that was already running is left alone.
+the env file; a PostgreSQL server that was already running is left alone, and so are the
+database and role `up` made there, which `down` names; `down --purge` drops them.
 """
 
 from __future__ import annotations
@@ -150,8 +151,21 @@ def up(
     return state
 
 
-def down(*, state_dir: Path = DEFAULT_STATE_DIR, say: Any = print) -> list[str]:
-    """Stop what up() started; returns what was stopped."""
+def down(
+    *,
+    state_dir: Path = DEFAULT_STATE_DIR,
+    say: Any = print,
+    purge: bool = False,
+    database: str | None = None,
+) -> list[str]:
+    """Stop what up() started; returns what was stopped. The database that stands in for
+    Redshift and its runner role stay for exploring (say() names them) unless `purge`,
+    which drops them, and only if the local stack made the database (its comment says so),
+    and removes a private cluster's data directory, which only `up` ever makes.
+    `database` names it when no stack state is left (after a plain `down`)."""
+    leftover = _leftover_database(state_dir, database)
+    if purge and leftover is not None:
+        drop_database(*leftover)  # while a private cluster still runs
     stopped = []
     pid_file = state_dir / "aws" / "server.pid"
     if pid_file.exists():
@@ -171,7 +185,41 @@ def down(*, state_dir: Path = DEFAULT_STATE_DIR, say: Any = print) -> list[str]:
         with contextlib.suppress(FileNotFoundError):
             (state_dir / name).unlink()
     say("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+    data = []
+    if leftover is not None:
+        postgres, name = leftover
+        data.append(
+            f"database {name} and role {runner_role(name)} on {postgres.host}:{postgres.port}"
+        )
+    if private.exists():
+        data.append(f"the private PostgreSQL cluster's data directory {private}")
+        if purge:
+            shutil.rmtree(private)
+    if data and purge:
+        say(f"removed: {'; '.join(data)}")
+    elif data:
+        say(f"left: {'; '.join(data)} (`make local-down PURGE=1` removes them)")
     return stopped
+
+
+def _leftover_database(state_dir: Path, database: str | None) -> tuple[Postgres, str] | None:
+    """(server, name) of the stack's database if it exists there, from the stack state, else
+    from `database` on the configured server; None if there is none to speak of."""
+    try:
+        state = StackState.load(state_dir)
+        postgres, name = state.postgres, database or state.database
+    except LocalStackError:
+        postgres = configured_postgres()
+        name = database or os.environ.get("LOCAL_DB", DEFAULT_DATABASE)
+    try:
+        admin = postgres.connect()
+    except pg.Error:
+        return None  # server gone (a stopped private cluster): nothing to report or drop
+    try:
+        found = _database_comment(admin, name)
+    finally:
+        admin.close()
+    return (postgres, name) if found and found[0][0] == OWNER_MARK else None
 
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -452,13 +500,18 @@ def main(argv: list[str] | None = None) -> int:
         "--rows", type=int, default=None, help="sample reviews to generate (0: none)"
     )
     parser.add_argument("--database", default=None, help=f"default $LOCAL_DB or {DEFAULT_DATABASE}")
+    parser.add_argument(
+        "--purge",
+        action="store_true",
+        help="down: also drop the stack's database and runner role (only one the stack made)",
+    )
     options = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:
         if options.command == "up":
             up(state_dir=options.state_dir, database=options.database, sample_rows=options.rows)
         elif options.command == "down":
-            down(state_dir=options.state_dir)
+            down(state_dir=options.state_dir, purge=options.purge, database=options.database)
         else:
             state = StackState.load(options.state_dir)
             alive = _answers(state.endpoint_url)

@@ -1,2 +1,3 @@
-"""Amazon MWAA artifacts (`python -m infra.mwaa.package`) and Airflow on this machine
-(`python -m infra.mwaa.local_airflow`): the Airflow side of the infrastructure."""
+"""Amazon MWAA: the bundle (`python -m infra.mwaa.package`), its deploy with the environment
+(`python -m infra.mwaa.deploy`), Airflow on this machine (`python -m infra.mwaa.local_airflow`)
+and docker compose's support: the Airflow side of the infrastructure."""

@@ -1,10 +1,10 @@
-"""`make package` builds what MWAA takes, and the bundle works laid out as MWAA lays it out;
-the MWAA environment template passes cfn-lint and grants the DAGs exactly what they call."""
+"""`make package` builds what MWAA takes (its installation is tests/dags/test_mwaa_bundle.py);
+the MWAA environment template passes cfn-lint, offers the Airflow version the bundle is built
+and tested for, and grants the DAGs exactly what they call."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import zipfile
 
@@ -13,7 +13,6 @@ from cfnlint.decode import decode_str
 
 from etlkit import config, iam
 from infra.mwaa import package
-from tests.dags import parse_watch
 from tests.dags.airflow_home import REPO
 
 TEMPLATE = REPO / "infra" / "mwaa" / "mwaa-environment.yaml"
@@ -28,62 +27,48 @@ def bundle(tmp_path_factory):
 
 def test_bundle_contents(bundle):
     files = sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file())
-    assert files == [
-        "dags/etlkit_pipelines.py",
-        "dags/pipelines/reviews/pipeline.yaml",
-        "plugins.zip",
-        "requirements.txt",
-    ]
+    etlkit = sorted(
+        f"dags/etlkit/{p.name}"
+        for p in (REPO / "plugins/etlkit").glob("*.py")
+        if p.name not in ("__init__.py", *package.TRIGGERER_MODULES)
+    )
+    sqlrunner = sorted(
+        f"dags/sqlrunner/{p.name}" for p in (REPO / "glue_job/src/sqlrunner").glob("*.py")
+    )
+    assert files == sorted(
+        [
+            "dags/.airflowignore",
+            "dags/etlkit_pipelines.py",
+            "dags/pipelines/reviews/pipeline.yaml",
+            *etlkit,
+            *sqlrunner,
+            "plugins.zip",
+            "requirements.txt",
+        ]
+    )
     spec = (bundle / "dags/pipelines/reviews/pipeline.yaml").read_bytes()
     assert spec == (REPO / "sql/reviews/pipeline.yaml").read_bytes()
 
 
-def test_requirements_pin_mwaa_constraints(bundle):
-    lines = (bundle / "requirements.txt").read_text().splitlines()
-    assert lines[0] == package.CONSTRAINT_LINE
-    wanted = [line for line in lines[1:] if line and not line.startswith("#")]
-    constraints = dict(
-        line.split("==")
-        for line in (REPO / "infra/mwaa/constraints-3.3.1-py3.12.txt").read_text().splitlines()
-        if "==" in line and not line.startswith("#")
-    )
-    assert wanted == [
-        f"apache-airflow-providers-amazon[aiobotocore]=="
-        f"{constraints['apache-airflow-providers-amazon']}"
-    ]
-    assert "aiobotocore" in constraints
-
-
-def test_plugins_zip_is_the_package_and_reproducible(bundle, tmp_path):
+def test_plugins_zip_holds_what_changes_rarely_and_is_reproducible(bundle, tmp_path):
     with zipfile.ZipFile(bundle / "plugins.zip") as archive:
         names = archive.namelist()
-    package_files = sorted(f"etlkit/{p.name}" for p in (REPO / "plugins/etlkit").glob("*.py"))
-    assert names == [".airflowignore", *package_files]
+    assert names == [
+        ".airflowignore",
+        package.CONSTRAINTS.name,
+        *(f"etlkit/{name}" for name in package.TRIGGERER_MODULES),
+    ]
     again = tmp_path / "again.zip"
     package.write_plugins_zip(again)
     assert again.read_bytes() == (bundle / "plugins.zip").read_bytes()
 
 
-def test_bundle_parses_as_mwaa_lays_it_out(bundle, tmp_path):
-    """dags/ and the unzipped plugins.zip only, as in /usr/local/airflow on MWAA: the DAG
-    file finds the specs in dags/pipelines and imports etlkit from the plugins folder."""
-    home = tmp_path / "airflow"
-    (home / "plugins").mkdir(parents=True)
-    with zipfile.ZipFile(bundle / "plugins.zip") as archive:
-        archive.extractall(home / "plugins")
-    subprocess.run(["cp", "-r", str(bundle / "dags"), str(home / "dags")], check=True)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("ETLKIT_PIPELINES_DIR", "PYTHONPATH")
-    }
-    env |= {"PYTHONPATH": str(home / "plugins"), "AIRFLOW_HOME": str(home)}
-    report = parse_watch.watch(str(home / "dags"), env, cwd=str(home))
-    assert report["import_errors"] == {}
-    assert report["dags"] == ["reviews_etl_glue", "reviews_etl_stepfunctions"]
-    opened = {what for event, what, _ in report["events"] if event == "open"}
-    assert str(home / "dags/pipelines/reviews/pipeline.yaml") in opened
-    assert not any(str(REPO) in path for path in opened), "the bundle read the checkout"
+def test_template_offers_only_the_airflow_version_the_bundle_is_built_for():
+    parameter = _template()["Parameters"]["AirflowVersion"]
+    assert parameter["AllowedValues"] == [package.AIRFLOW_VERSION]
+    assert parameter["Default"] == package.AIRFLOW_VERSION
+    pins = (REPO / "pyproject.toml").read_text()
+    assert f'"apache-airflow=={package.AIRFLOW_VERSION}"' in pins, "the tested Airflow"
 
 
 def test_package_refuses_a_broken_spec(tmp_path, monkeypatch):

@@ -2,6 +2,8 @@
 # environment (the same pins as `make setup`), to run the local AWS server
 # (infra/local/server.py) and the one-shot stack-init (infra/mwaa/compose_init.py).
 # Glue Python shell runs execute with this image's Python, the runner wheel on the path.
+# Build context: the repository, limited to what this image runs by its .dockerignore
+# (read by every builder, the classic one included).
 FROM python:3.12-slim-bookworm
 
 # PyGreSQL compiles against libpq.
