@@ -43,6 +43,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -574,20 +575,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--scale must be > 0")
 
     import boto3
-    from botocore.exceptions import ClientError
 
     s3 = boto3.client("s3", endpoint_url=args.endpoint_url)
+    if args.create_bucket:
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+            s3.create_bucket(Bucket=args.bucket)
     try:
-        s3.head_bucket(Bucket=args.bucket)
-    except ClientError as exc:
-        if not args.create_bucket:
-            code = exc.response.get("Error", {}).get("Code", "")
-            parser.exit(
-                1,
-                f"bucket {args.bucket!r} is not reachable ({code}); deploy it or pass --create-bucket\n",
-            )
-        s3.create_bucket(Bucket=args.bucket)
-    print(json.dumps(write(s3, args.bucket, args.prefix, args.scale, args.seed).to_json()))
+        summary = write(s3, args.bucket, args.prefix, args.scale, args.seed)
+    except s3.exceptions.NoSuchBucket:
+        parser.exit(
+            1, f"bucket {args.bucket!r} does not exist: deploy it or pass --create-bucket\n"
+        )
+    print(json.dumps(summary.to_json()))
     return 0
 
 
