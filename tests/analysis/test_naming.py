@@ -51,6 +51,16 @@ def test_asset_uris():
     assert dataset_uri(schema("tickit"), DEPLOYMENT) is None
 
 
+def test_s3_prefixes_overlap_the_keys_under_them():
+    export = s3("${report_uri}run_date=${run_date}/")
+    assert export.overlaps(s3("${report_uri}"))
+    assert s3("s3://b/reports/").overlaps(s3("s3://b/reports/x/part_00"))
+    assert not s3("s3://b/reports/x/").overlaps(s3("s3://b/reports/y/"))
+    assert table("public.t").overlaps(table("public.t"))
+    assert not table("public.t").overlaps(table("public.t2"))
+    assert not uri("dynamodb://T").overlaps(uri("dynamodb://Table"))
+
+
 def test_schemas_are_not_openlineage_datasets():
     assert openlineage_name(schema("tickit"), DEPLOYMENT) is None
 

@@ -414,6 +414,19 @@ def test_spectrum_schema_table_and_partitions():
     )
 
 
+def test_a_spectrum_table_the_file_defines_is_read_through_its_location():
+    # Written for this test, after c-getting-started-using-spectrum-query-s3-data
+    result = understood(
+        """create external table spectrum.sales(salesid integer, saletime timestamp)
+        stored as parquet location 's3://lake/tickit/spectrum/sales/';
+        insert into public.sales_copy select * from spectrum.sales;"""
+    )
+    assert result.statements[-1].reads == {
+        table("spectrum.sales"),
+        s3("s3://lake/tickit/spectrum/sales/"),
+    }
+
+
 def test_create_external_table_as_select_writes_its_location():
     # r_CREATE_EXTERNAL_TABLE examples (CETAS)
     result = understood(

@@ -52,20 +52,24 @@ def analyse(
     """The reads and writes of every statement of `text`. `declarations` are the file's
     `-- @param` declarations (read from its header when not given). Raises ParamError
     for an undeclared placeholder and SqlSyntaxError for text the runner could not
-    split; a statement it cannot understand is listed in `unknown`, not raised."""
+    split; a statement it cannot understand is listed in `unknown`, not raised. Reading
+    a Spectrum table the file defines reads its S3 locations; for tables other files
+    define, apply `with_locations(analysis, external_tables(all_analyses))`."""
     if declarations is None:
         declarations = params.parse_declarations(text, file)
     prepared, sentinels = prepare(text, declarations, file)
     session = Session(file, sentinels)
     for statement in split(prepared, file):
         session.run(statement)
-    return FileAnalysis(
+    result = FileAnalysis(
         file,
         tuple(session.effects),
         tuple(session.unknown),
         dict(session.external_tables),
         dict(session.external_schemas),
     )
+    # what the file itself says of its Spectrum tables; a pipeline adds the other files'
+    return with_locations(result, result.external_tables)
 
 
 __all__ = [

@@ -53,6 +53,17 @@ class Dataset(NamedTuple):
             return Dataset(TABLE, ".".join(parts))
         return Dataset(self.kind, name)
 
+    def overlaps(self, other: "Dataset") -> bool:
+        """Whether writing one can change what reading the other sees: the same dataset,
+        or S3 locations one of which is a key prefix of the other (COPY reads every key
+        under a prefix, UNLOAD writes under one). Templates compare as text, so render
+        them with the same values first where their parameters differ."""
+        if self == other:
+            return True
+        if self.kind == other.kind == S3:
+            return self.name.startswith(other.name) or other.name.startswith(self.name)
+        return False
+
     def __str__(self) -> str:
         return self.name if self.kind in (S3, URI) else f"{self.kind} {self.name}"
 

@@ -10,7 +10,9 @@ follows OpenLineage's dataset naming spec (https://openlineage.io/docs/spec/nami
 - another URI (COPY from DynamoDB or EMR): `{scheme}://{authority}`, named `{path}`.
 
 The S3 key is kept as written, trailing slash included, which is how Airflow's Amazon
-provider converts an `s3://` Asset to OpenLineage (`S3Hook.parse_s3_url`). Schemas have
+provider converts an `s3://` Asset to OpenLineage (`S3Hook.parse_s3_url`). A Spectrum
+external table is named like any Redshift table (that is how its readers address it);
+the S3 locations reading it reads are datasets of their own. Schemas have
 no OpenLineage name: they order a pipeline's steps but are not datasets.
 """
 

@@ -5,6 +5,9 @@ not something the Glue runtime has.
 A table reference counts unless it names a CTE visible where it stands: the CTEs of
 every enclosing WITH, and inside a CTE's own body only the CTEs defined before it
 (itself too under WITH RECURSIVE), which is how PostgreSQL and Redshift scope them.
+sqlglot.optimizer.scope would do the same for queries, but it builds no scope for the
+FROM of UPDATE, the USING of DELETE or MERGE's target (sqlglot 30.15), so the walk over
+exp.Table nodes below covers every statement kind alike.
 A reference through a FROM alias (`FROM s.t AS x, x.items AS i`, PartiQL navigation of
 a SUPER column) is not a table either.
 """
