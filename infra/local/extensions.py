@@ -11,6 +11,7 @@ from infra.local import (
     redshift_api,
     s3_storage,
     stepfunctions_fixes,
+    stepfunctions_redrive,
     stepfunctions_retry,
 )
 from infra.local.errors import MotoDriftError
@@ -21,6 +22,7 @@ LOG = logging.getLogger(__name__)
 _MODULES = (
     glue_runs,
     stepfunctions_fixes,
+    stepfunctions_redrive,
     stepfunctions_retry,
     jsonata_engine,
     redshift_api,
