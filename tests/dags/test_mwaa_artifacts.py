@@ -32,9 +32,8 @@ def test_bundle_contents(bundle):
         for p in (REPO / "plugins/etlkit").glob("*.py")
         if p.name not in ("__init__.py", *package.TRIGGERER_MODULES)
     )
-    sqlrunner = sorted(
-        f"dags/sqlrunner/{p.name}" for p in (REPO / "glue_job/src/sqlrunner").glob("*.py")
-    )
+    source = REPO / "glue_job/src/sqlrunner"
+    sqlrunner = sorted(f"dags/sqlrunner/{p.relative_to(source)}" for p in source.rglob("*.py"))
     assert files == sorted(
         [
             "dags/.airflowignore",
