@@ -13,7 +13,7 @@ import boto3
 import pg
 import pytest
 
-from local_redshift import LocalRedshift
+from local_redshift import LocalRedshift, compat
 from sqlrunner.connection import Database
 
 PGHOST = os.environ.get("PGHOST", "127.0.0.1")
@@ -96,7 +96,8 @@ def redshift(pg_database, aws):
     schemas = [
         r[0]
         for r in conn.rows(
-            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema', 'public')"
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
+            f"AND nspname NOT IN ('information_schema', 'public', '{compat.SCHEMA}')"
         )
     ]
     for schema in schemas:  # each test starts from an empty database

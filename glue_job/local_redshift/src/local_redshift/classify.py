@@ -1,0 +1,295 @@
+"""Every statement classified before the runner connects: passed as written, translated,
+emulated, or refused by name (with its AWS page), so a Redshift-only construct never
+reaches PostgreSQL to fail there half-way through a file.
+
+`classify(sql)` is pure: no database, no AWS. The executor calls `check` on a file's
+statements after reading the secret (engine postgres) and before connecting; `sqlrunner
+check` prints the same plans. Most statements of a pipeline (INSERT, SELECT, DELETE with
+FROM...) use nothing Redshift-only: a few regular-expression searches over the raw text
+tell so (`needs_classifying`), and they are passed on without being lexed.
+"""
+
+import re
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+
+from sqlrunner.errors import EmulationError, NotEmulatedError, RunnerError
+from sqlrunner.lexer import Token
+
+from .compat import DEFAULT_PATH, SCHEMA, search_path
+from .functions import AS_WRITTEN, BY_NAME, EMULATED, REFUSED, TRANSLATED
+from .options import (
+    COPY_OPTIONS,
+    COPY_REQUIREMENTS,
+    COPY_RULES,
+    UNLOAD_OPTIONS,
+    UNLOAD_REQUIREMENTS,
+    UNLOAD_RULES,
+    check_rules,
+    parse_options,
+)
+from .statements import (
+    ACCEPTED_SETTINGS,
+    COMMANDS,
+    REFUSED_SETTINGS,
+    SEARCH_PATH_DOC,
+    VACUUM_OPTIONS,
+    Command,
+    command_of,
+)
+from .translate import _HANDLERS, Feature, refusal, translate, translate_unload
+from .words import Words, name_of, significant
+
+INVALID = "invalid"  # a plan Redshift itself would refuse (EmulationError)
+
+
+class Plan(NamedTuple):
+    kind: str  # as written | translated | emulated | refused | invalid
+    sql: str  # what PostgreSQL (or the emulation) gets
+    features: Tuple[Feature, ...] = ()
+    action: str = "run"  # run | accept | unload | copy | external_schema | external_table
+    #                      | alter_table | drop_table | drop_schema
+    detail: str = ""
+    error: Optional[RunnerError] = None
+
+    @property
+    def runs_as_written(self) -> bool:
+        return self.action == "run" and self.error is None and not self.changed
+
+    @property
+    def changed(self) -> bool:
+        return self.kind == TRANSLATED
+
+    def describe(self) -> str:
+        """One line for `sqlrunner check` and the run log."""
+        if self.error is not None:
+            return f"{self.kind}: {self.error.message}"
+        names = ", ".join(f.name for f in self.features)
+        if self.kind == AS_WRITTEN:
+            return "runs as written" + (f" ({names})" if names else "")
+        return f"{self.kind}: {names}" if names else self.kind
+
+
+# --------------------------------------------------------------------- cheap pre-filter
+
+# First words after which a statement may be emulated or refused: every command that is
+# not run as written, and VACUUM (its options).
+_SPECIAL_LEADS = frozenset({c.words[0] for c in COMMANDS if c.status != AS_WRITTEN} | {"VACUUM"})
+_FIRST_WORD = re.compile(r"[A-Za-z_]+")
+_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_$]*)\s*\(")
+_WATCHED_CALLS = frozenset(
+    {name for name, row in BY_NAME.items() if row.status != AS_WRITTEN} | set(_HANDLERS)
+)
+_WORDS = re.compile(
+    r"\b(?:top|qualify|minus|sysdate|approximate|pivot|unpivot|current_user_id)\b"
+    r"|#"
+    r"|::\s*(?:super|geometry|geography|hllsketch|varbyte|varbinary|binary)\b"
+    r"|\(\s*max\s*\)"
+    r"|\b(?:from|join)\s*\("
+    r"|,\s*\(\s*(?:select|with)\b",
+    re.IGNORECASE,
+)
+_QUOTED_UPPER = re.compile(r'"[^"]*[A-Z]')
+
+
+def needs_classifying(sql: str) -> bool:
+    """False when the statement certainly runs on PostgreSQL as written (a false True only
+    costs the full classification)."""
+    first = _FIRST_WORD.match(sql)
+    if first is None or first.group(0).upper() in _SPECIAL_LEADS:
+        return True
+    if _WORDS.search(sql) or ('"' in sql and _QUOTED_UPPER.search(sql)):
+        return True
+    return any(m.group(1).upper() in _WATCHED_CALLS for m in _CALL.finditer(sql))
+
+
+# --------------------------------------------------------------------- classification
+
+
+def classify(sql: str) -> Plan:
+    if not needs_classifying(sql):
+        return Plan(AS_WRITTEN, sql)
+    try:
+        return _classify(sql)
+    except NotEmulatedError as err:
+        return Plan(REFUSED, sql, error=err)
+    except EmulationError as err:
+        return Plan(INVALID, sql, error=err)
+
+
+def _lead(tokens: List[Token]) -> Tuple[str, ...]:
+    return tuple(t.text.upper() if t.kind == "word" else t.text for t in tokens[:6])
+
+
+def _command_feature(command: Command) -> Feature:
+    return Feature(command.name, command.status, command.doc)
+
+
+def _classify(sql: str) -> Plan:
+    tokens = significant(sql)
+    if not tokens:
+        return Plan(AS_WRITTEN, sql)
+    lead = _lead(tokens)
+    command = command_of(lead)
+    if command is not None and command.status == REFUSED:
+        raise refusal(_command_feature(command))
+    first = lead[0]
+    if first == "UNLOAD":
+        translation = translate_unload(sql)
+        _check_options(translation.sql, "UNLOAD")
+        return _emulated(command, translation.sql, translation.features, "unload")
+    if first == "COPY":
+        translation = translate(sql)
+        _check_options(translation.sql, "COPY")
+        return _emulated(command, translation.sql, translation.features, "copy")
+    if first in ("SET", "RESET"):
+        return _setting(sql, tokens, lead)
+    if first == "VACUUM":
+        for word in lead[1:]:
+            if word in VACUUM_OPTIONS:
+                raise refusal(Feature(f"VACUUM {word}", REFUSED, command.doc if command else ""))
+        return Plan(AS_WRITTEN, sql)
+    if lead[:3] == ("CREATE", "EXTERNAL", "SCHEMA"):
+        return _emulated(command, sql, (), "external_schema")
+    if lead[:3] == ("CREATE", "EXTERNAL", "TABLE"):
+        return _emulated(command, sql, (), "external_table")
+    translation = translate(sql)
+    action = {("ALTER", "TABLE"): "alter_table", ("DROP", "TABLE"): "drop_table"}.get(lead[:2])
+    if lead[:2] == ("DROP", "SCHEMA"):
+        action = "drop_schema"
+    if action is not None:
+        # decided at run time: external objects are emulated, local ones run on PostgreSQL
+        return Plan(
+            TRANSLATED if translation.changed else AS_WRITTEN,
+            translation.sql,
+            translation.features,
+            action,
+        )
+    if translation.changed:
+        return Plan(TRANSLATED, translation.sql, translation.features)
+    emulated = any(f.status == EMULATED for f in translation.features)
+    return Plan(EMULATED if emulated else AS_WRITTEN, sql, translation.features)
+
+
+def _emulated(
+    command: Optional[Command], sql: str, features: Iterable[Feature], action: str
+) -> Plan:
+    head = (_command_feature(command),) if command is not None else ()
+    return Plan(EMULATED, sql, head + tuple(features), action)
+
+
+def _check_options(sql: str, statement: str) -> None:
+    """The option list of an UNLOAD or COPY read against options.py's tables, so a refused
+    option fails here, before anything runs. Only what those tables decide is checked;
+    the rest is left to unload.py and copy_from_s3.py when the statement runs. (Their
+    statement heads are read the same way; a pure parse() from those modules would
+    replace this.)"""
+    words = Words(sql, statement)
+    words.expect(statement)
+    if statement == "UNLOAD":
+        words.group()
+        words.expect("TO")
+        words.string()
+        options = parse_options(words, UNLOAD_OPTIONS, "UNLOAD")
+        check_rules(options, UNLOAD_RULES, UNLOAD_REQUIREMENTS, "UNLOAD")
+        return
+    words.qualified_name()
+    if words.at_op("("):
+        words.group()
+    words.expect("FROM")
+    token = words.peek()
+    if token is None or token.kind != "string":
+        raise NotEmulatedError(
+            f"not emulated locally: COPY FROM {token.text if token else 'nothing'}"
+            " (only 's3://...' is)"
+        )
+    source = words.string()
+    if not source.startswith("s3://"):
+        kind = source.split(":", 1)[0] if ":" in source else source
+        raise NotEmulatedError(f"not emulated locally: COPY FROM '{kind}://...' (only s3:// is)")
+    options = parse_options(words, COPY_OPTIONS, "COPY")
+    check_rules(options, COPY_RULES, COPY_REQUIREMENTS, "COPY")
+
+
+def _setting(sql: str, tokens: List[Token], lead: Tuple[str, ...]) -> Plan:
+    at = 2 if len(lead) > 1 and lead[1] in ("SESSION", "LOCAL") else 1
+    if at >= len(tokens) or tokens[at].kind not in ("word", "ident"):
+        return Plan(AS_WRITTEN, sql)
+    name = name_of(tokens[at])
+    values = tokens[at + 1 :]
+    if values and values[0].text.upper() in ("TO", "="):
+        values = values[1:]
+    if name == "search_path":
+        return _search_path(lead[0], values)
+    if name in REFUSED_SETTINGS:
+        value = " ".join(t.text for t in values).lower().strip("'")
+        feature = Feature(f"SET {name}", REFUSED, REFUSED_SETTINGS[name])
+        if lead[0] == "RESET" or value in ("off", "false", "default"):
+            return Plan(EMULATED, sql, (feature._replace(status=EMULATED),), "accept",
+                        f"{name}: Redshift's default, nothing to do")  # fmt: skip
+        raise refusal(feature)
+    if name in ACCEPTED_SETTINGS:
+        feature = Feature(f"SET {name}", EMULATED, ACCEPTED_SETTINGS[name])
+        return Plan(EMULATED, sql, (feature,), "accept", f"{name}: accepted, no local effect")
+    return Plan(AS_WRITTEN, sql)
+
+
+def _search_path(verb: str, values: List[Token]) -> Plan:
+    """SET search_path keeps the compat schema ahead of pg_catalog (compat.py)."""
+    schemas = [t.text for t in values if t.kind in ("word", "ident", "string")]
+    if verb == "RESET" or [s.upper() for s in schemas] in ([], ["DEFAULT"]):
+        schemas = list(DEFAULT_PATH)
+    schemas = [f'"{s[1:-1]}"' if s.startswith("'") else s for s in schemas]
+    feature = Feature(f"search_path (with {SCHEMA})", EMULATED, SEARCH_PATH_DOC)
+    return Plan(EMULATED, f"SET search_path TO {search_path(schemas)}", (feature,), "run")
+
+
+# --------------------------------------------------------------------- a file's statements
+
+
+class Classifier:
+    """Plans for the statements of one run: `check` classifies them all before anything
+    runs and keeps the plans (up to `keep_chars` of SQL) so `plan` does not classify the
+    same statement twice."""
+
+    def __init__(self, keep_chars: int = 8 << 20) -> None:
+        self._kept: Dict[str, Plan] = {}
+        self._budget = keep_chars
+
+    def plan(self, sql: str) -> Plan:
+        plan = self._kept.pop(sql, None)
+        return plan if plan is not None else classify(sql)
+
+    def plans(self, statements: Iterable) -> Iterator[Tuple[object, Plan]]:
+        for statement in statements:
+            plan = classify(statement.text)
+            keep = plan.action != "run" or plan.kind != AS_WRITTEN
+            if keep and self._budget >= len(statement.text):
+                self._budget -= len(statement.text)
+                self._kept[statement.text] = plan
+            yield statement, plan
+
+    def check(self, statements: Iterable, location: str) -> None:
+        """Classify every statement; raise (exit 2, nothing run) if any is refused or
+        invalid, naming each with its file:line."""
+        problems: List[Tuple[object, Plan]] = [
+            (statement, plan) for statement, plan in self.plans(statements) if plan.error
+        ]
+        if not problems:
+            return
+        first_statement, first_plan = problems[0]
+        error = first_plan.error
+        assert error is not None
+        lines = [
+            f"line {s.line} (statement {s.index}): {p.error.message}"  # type: ignore[attr-defined, union-attr]
+            for s, p in problems[1:6]
+        ]
+        more = f" (and {len(problems) - 6} more)" if len(problems) > 6 else ""
+        also = f"; also {'; '.join(lines)}{more}" if lines else ""
+        message = f"{error.message}{also}. Nothing was run."
+        kind = NotEmulatedError if any(p.kind == REFUSED for _, p in problems) else type(error)
+        raise kind(
+            message,
+            file=location,
+            line=first_statement.line,  # type: ignore[attr-defined]
+            statement=first_statement.index,  # type: ignore[attr-defined]
+        )
