@@ -98,8 +98,8 @@ class LocalRedshift:
             self._refuse_writes_to_external(tokens)
             self._sync(tokens)
         creates = _created_table(plan.sql)
-        if plan.runs_as_written and creates is None:
-            return None
+        if plan.runs_as_written and creates is None and not _writes_rows(plan.sql):
+            return None  # the executor runs it (a query's rows stay with the caller)
         result = self.db.query(plan.sql)
         if creates is not None:
             ddl.byte_length_checks(self.db, creates)
@@ -218,6 +218,14 @@ class LocalRedshift:
             raise EmulationError(
                 f"{first} is not allowed on an external table (Spectrum tables are read-only)"
             )
+
+
+_WRITES = ("INSERT", "UPDATE", "MERGE")
+
+
+def _writes_rows(sql: str) -> bool:
+    """INSERT/UPDATE/MERGE run here so that a byte-length violation reads as Redshift's."""
+    return sql[:6].upper().startswith(_WRITES)
 
 
 def _clause_end(sql: str, start: int) -> int:

@@ -53,7 +53,8 @@ class Plan(NamedTuple):
 
     @property
     def runs_as_written(self) -> bool:
-        return self.action == "run" and self.error is None and not self.changed
+        """PostgreSQL can run the statement's own text (nothing to translate)."""
+        return self.error is None and not self.changed
 
     @property
     def changed(self) -> bool:
@@ -89,13 +90,17 @@ _WORDS = re.compile(
     re.IGNORECASE,
 )
 _QUOTED_UPPER = re.compile(r'"[^"]*[A-Z]')
+_DELETE_FROM = re.compile(r"delete\s+from\s", re.IGNORECASE)
 
 
 def needs_classifying(sql: str) -> bool:
     """False when the statement certainly runs on PostgreSQL as written (a false True only
     costs the full classification)."""
     first = _FIRST_WORD.match(sql)
-    if first is None or first.group(0).upper() in _SPECIAL_LEADS:
+    if first is None:
+        return True
+    lead = first.group(0).upper()
+    if lead in _SPECIAL_LEADS and not (lead == "DELETE" and _DELETE_FROM.match(sql)):
         return True
     if _WORDS.search(sql) or ('"' in sql and _QUOTED_UPPER.search(sql)):
         return True
@@ -254,6 +259,7 @@ class Classifier:
     def __init__(self, keep_chars: int = 8 << 20) -> None:
         self._kept: Dict[str, Plan] = {}
         self._budget = keep_chars
+        self._external: set = set()  # external schemas created by earlier statements
 
     def plan(self, sql: str) -> Plan:
         plan = self._kept.pop(sql, None)
@@ -261,12 +267,32 @@ class Classifier:
 
     def plans(self, statements: Iterable) -> Iterator[Tuple[object, Plan]]:
         for statement in statements:
-            plan = classify(statement.text)
+            plan = self._with_externals(classify(statement.text))
             keep = plan.action != "run" or plan.kind != AS_WRITTEN
             if keep and self._budget >= len(statement.text):
                 self._budget -= len(statement.text)
                 self._kept[statement.text] = plan
             yield statement, plan
+
+    def _with_externals(self, plan: Plan) -> Plan:
+        """Statements on external schemas that earlier statements of the file create are
+        emulated (Spectrum); which schemas already exist is only known at run time."""
+        if plan.action == "external_schema":
+            words = Words(plan.sql)
+            words.expect("CREATE", "EXTERNAL", "SCHEMA")
+            words.accept("IF", "NOT", "EXISTS")
+            self._external.add(words.name())
+        elif plan.action in ("alter_table", "drop_table", "drop_schema") and plan.error is None:
+            words = Words(plan.sql)
+            words.take()
+            words.take()
+            words.accept("IF", "EXISTS")
+            name = words.qualified_name() if plan.action != "drop_schema" else (words.name(), "")
+            if name[0] in self._external:
+                command = command_of(_lead(significant(plan.sql)))
+                head = (_command_feature(command),) if command is not None else ()
+                return plan._replace(kind=EMULATED, features=head + plan.features)
+        return plan
 
     def check(self, statements: Iterable, location: str) -> None:
         """Classify every statement; raise (exit 2, nothing run) if any is refused or

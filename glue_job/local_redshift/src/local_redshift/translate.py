@@ -209,7 +209,9 @@ class _Statement:
                 elif word in _END_FROM:
                     clause[-1] = ""
                 following = self.token(i + 1)
-                if _is(following, "(") and (i + 1) in self.close and self._is_call(i):
+                if word in ("PIVOT", "UNPIVOT") and _is(following, "("):
+                    self.note(syntax_feature("PIVOT / UNPIVOT"))
+                elif _is(following, "(") and (i + 1) in self.close and self._is_call(i):
                     skip_to = self._call(i, word)
                     if skip_to is not None:
                         i = skip_to
@@ -224,8 +226,6 @@ class _Statement:
                 elif word == "MINUS":
                     self.edits.append(ddl.Edit(token.start, _end(token), "EXCEPT"))
                     self.note(syntax_feature("MINUS"))
-                elif word in ("PIVOT", "UNPIVOT") and _is(following, "("):
-                    self.note(syntax_feature("PIVOT / UNPIVOT"))
             i += 1
 
     def _is_call(self, i: int) -> bool:
