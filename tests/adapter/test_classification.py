@@ -98,7 +98,7 @@ def secret(moto_env, pg_database):
         yield pg_database
 
 
-def _run(database, path, secret_id="local"):
+def _run(database, path, secret_id="local"):  # noqa: S107 - a secret name
     parsed = job_args.resolve(
         ["sqlrunner run", "--db", database, "--db_creds", secret_id, "--file", str(path)],
         require_bucket=False,

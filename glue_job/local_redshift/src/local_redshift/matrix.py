@@ -30,7 +30,7 @@ def _cell(text: str) -> str:
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> List[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _link(name: str, doc: str) -> str:
