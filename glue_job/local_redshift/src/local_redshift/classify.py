@@ -15,6 +15,7 @@ from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 from sqlrunner.errors import EmulationError, NotEmulatedError, RunnerError
 from sqlrunner.lexer import Token
 
+from . import copy_from_s3
 from .compat import DEFAULT_PATH, SCHEMA, search_path
 from .functions import AS_WRITTEN, BY_NAME, EMULATED, REFUSED, TRANSLATED
 from .options import (
@@ -50,15 +51,12 @@ class Plan(NamedTuple):
     #                      | alter_table | drop_table | drop_schema
     detail: str = ""
     error: Optional[RunnerError] = None
+    rewritten: bool = False  # `sql` differs from the statement as written
 
     @property
     def runs_as_written(self) -> bool:
         """PostgreSQL can run the statement's own text (nothing to translate)."""
-        return self.error is None and not self.changed
-
-    @property
-    def changed(self) -> bool:
-        return self.kind == TRANSLATED
+        return self.error is None and not self.rewritten and self.kind != TRANSLATED
 
     def describe(self) -> str:
         """One line for `sqlrunner check` and the run log."""
@@ -86,11 +84,16 @@ _WORDS = re.compile(
     r"|::\s*(?:super|geometry|geography|hllsketch|varbyte|varbinary|binary)\b"
     r"|\(\s*max\s*\)"
     r"|\b(?:from|join)\s*\("
-    r"|,\s*\(\s*(?:select|with)\b",
+    r"|,\s*\(\s*(?:select|with)\b"
+    r"|\b(?:stl|stv|svl|svv|svcs|sys|stcs)_\w+"
+    r"|\bpg_(?:table_def|user_info|external_schema|library|statistic_indicator)\b"
+    r"|\b(?:attribute|class|database|namespace|proc)_info\b"
+    r"|\bignore\s+nulls\b|\brespect\s+nulls\b",
     re.IGNORECASE,
 )
 _QUOTED_UPPER = re.compile(r'"[^"]*[A-Z]')
 _DELETE_FROM = re.compile(r"delete\s+from\s", re.IGNORECASE)
+_VALUES_SUBQUERY = re.compile(r"\bvalues\b.*\(\s*select\b", re.IGNORECASE | re.DOTALL)
 
 
 def needs_classifying(sql: str) -> bool:
@@ -101,6 +104,8 @@ def needs_classifying(sql: str) -> bool:
         return True
     lead = first.group(0).upper()
     if lead in _SPECIAL_LEADS and not (lead == "DELETE" and _DELETE_FROM.match(sql)):
+        return True
+    if lead == "INSERT" and _VALUES_SUBQUERY.search(sql):
         return True
     if _WORDS.search(sql) or ('"' in sql and _QUOTED_UPPER.search(sql)):
         return True
@@ -157,6 +162,8 @@ def _classify(sql: str) -> Plan:
         return _emulated(command, sql, (), "external_schema")
     if lead[:3] == ("CREATE", "EXTERNAL", "TABLE"):
         return _emulated(command, sql, (), "external_table")
+    if lead[:2] == ("ALTER", "TABLE"):
+        _check_alter_table(tokens)
     translation = translate(sql)
     action = {("ALTER", "TABLE"): "alter_table", ("DROP", "TABLE"): "drop_table"}.get(lead[:2])
     if lead[:2] == ("DROP", "SCHEMA"):
@@ -173,6 +180,17 @@ def _classify(sql: str) -> Plan:
         return Plan(TRANSLATED, translation.sql, translation.features)
     emulated = any(f.status == EMULATED for f in translation.features)
     return Plan(EMULATED if emulated else AS_WRITTEN, sql, translation.features)
+
+
+def _check_alter_table(tokens: List[Token]) -> None:
+    """ALTER TABLE t APPEND FROM s names its table between the keywords, so the command
+    table cannot see it by its leading words."""
+    words = [t.text.upper() for t in tokens if t.kind == "word"]
+    for k in range(2, len(words) - 1):
+        if words[k] == "APPEND" and words[k + 1] == "FROM":
+            command = command_of(("ALTER", "TABLE", "APPEND"))
+            assert command is not None
+            raise refusal(_command_feature(command))
 
 
 def _emulated(
@@ -213,6 +231,10 @@ def _check_options(sql: str, statement: str) -> None:
         raise NotEmulatedError(f"not emulated locally: COPY FROM '{kind}://...' (only s3:// is)")
     options = parse_options(words, COPY_OPTIONS, "COPY")
     check_rules(options, COPY_RULES, COPY_REQUIREMENTS, "COPY")
+    # the conversions copy_from_s3 refuses (DATEFORMAT/TIMEFORMAT patterns, encodings)
+    conversions = getattr(copy_from_s3, "_check_conversions", None)
+    if conversions is not None:
+        conversions(options)
 
 
 def _setting(sql: str, tokens: List[Token], lead: Tuple[str, ...]) -> Plan:
@@ -245,7 +267,8 @@ def _search_path(verb: str, values: List[Token]) -> Plan:
         schemas = list(DEFAULT_PATH)
     schemas = [f'"{s[1:-1]}"' if s.startswith("'") else s for s in schemas]
     feature = Feature(f"search_path (with {SCHEMA})", EMULATED, SEARCH_PATH_DOC)
-    return Plan(EMULATED, f"SET search_path TO {search_path(schemas)}", (feature,), "run")
+    sql = f"SET search_path TO {search_path(schemas)}"
+    return Plan(EMULATED, sql, (feature,), "run", rewritten=True)
 
 
 # --------------------------------------------------------------------- a file's statements

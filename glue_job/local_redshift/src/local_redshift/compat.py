@@ -742,6 +742,29 @@ DEFINITIONS: Tuple[Definition, ...] = (
                 'UTF8')), 'hex')
             ELSE '' END $f$""",
     ),
+    # Redshift converts a number given to a string function to its text implicitly
+    # (r_REPEAT.html: repeat(catid, 3) on a SMALLINT); PostgreSQL has no implicit cast from
+    # integers to text, so the common string functions get integer overloads.
+    *[
+        _f(
+            name,
+            page,
+            f"""CREATE OR REPLACE FUNCTION {_S}.{name.lower()}(bigint{extra}) RETURNS {returns} {_IMM}
+            AS $f$ SELECT pg_catalog.{target}($1::text{rest}) $f$""",
+        )
+        for name, page, target, extra, rest, returns in (
+            ("REPEAT", "r_REPEAT", "repeat", ", integer", ", $2", "text"),
+            ("REVERSE", "r_REVERSE", "reverse", "", "", "text"),
+            ("LEFT", "r_LEFT", "left", ", integer", ", $2", "text"),
+            ("RIGHT", "r_LEFT", "right", ", integer", ", $2", "text"),
+            ("LPAD", "r_LPAD", "lpad", ", integer", ", $2", "text"),
+            ("LPAD", "r_LPAD", "lpad", ", integer, text", ", $2, $3", "text"),
+            ("RPAD", "r_LPAD", "rpad", ", integer", ", $2", "text"),
+            ("RPAD", "r_LPAD", "rpad", ", integer, text", ", $2, $3", "text"),
+            ("LENGTH", "r_LENGTH", "length", "", "", "integer"),
+            ("LEN", "r_LEN", "length", "", "", "integer"),
+        )
+    ],
     # REGEXP_*: Redshift's parameters are c (case-sensitive, the default), i, e (return the
     # first subexpression) and p (PCRE; PostgreSQL's advanced regular expressions accept
     # the same lookaheads and escapes). PostgreSQL's p flag means something else, so it

@@ -256,27 +256,39 @@ def column_definition(element: Sequence[Token], edits: List[Edit], notes: List[s
                 Edit(
                     element[i].start,
                     _end(element[close]),
-                    f"GENERATED ALWAYS AS IDENTITY (START WITH {seed} INCREMENT BY {step})",
+                    f"GENERATED ALWAYS AS IDENTITY {_sequence(seed, step)}",
                 )
             )
             notes.append("IDENTITY")
             i = close + 1
             continue
-        if _matches(element, i, ("GENERATED", "BY", "DEFAULT", "AS", "IDENTITY")) and _is_op(
-            element, i + 5, "("
-        ):
-            close = _closing(element, i + 5)
-            seed, step = _identity_args(element[i + 6 : close])
-            edits.append(
-                Edit(
-                    element[i + 5].start,
-                    _end(element[close]),
-                    f"(START WITH {seed} INCREMENT BY {step})",
+        if _matches(element, i, ("IDENTITY",)):
+            # IDENTITY without (seed, step): seed 1, step 1
+            edits.append(Edit(element[i].start, _end(element[i]), "GENERATED ALWAYS AS IDENTITY"))
+            notes.append("IDENTITY")
+            i += 1
+            continue
+        if _matches(element, i, ("GENERATED", "BY", "DEFAULT", "AS", "IDENTITY")):
+            if _is_op(element, i + 5, "("):
+                close = _closing(element, i + 5)
+                seed, step = _identity_args(element[i + 6 : close])
+                edits.append(
+                    Edit(element[i + 5].start, _end(element[close]), _sequence(seed, step))
                 )
-            )
-            i = close + 1
+                i = close + 1
+            else:
+                i += 5
             continue
         i = drop_attribute(element, i, COLUMN_ATTRIBUTES, edits, notes)
+
+
+def _sequence(seed: str, step: str) -> str:
+    """PostgreSQL's sequence options for IDENTITY(seed, step); a seed below PostgreSQL's
+    default minimum (1) lowers the minimum, as Redshift allows IDENTITY(0, 1)."""
+    options = f"START WITH {seed} INCREMENT BY {step}"
+    if int(seed) < 1 and int(step) > 0:
+        options += f" MINVALUE {seed}"
+    return f"({options})"
 
 
 def _identity_args(tokens: Sequence[Token]) -> Tuple[str, str]:

@@ -319,6 +319,24 @@ SYNTAX: Tuple[Syntax, ...] = (
     ),
     Syntax("PIVOT / UNPIVOT", REFUSED, "r_FROM_clause-pivot-unpivot-examples", "not emulated"),
     Syntax(
+        "IGNORE NULLS in window functions",
+        REFUSED,
+        "r_WF_first_value",
+        "PostgreSQL 15 has no IGNORE NULLS (RESPECT NULLS, the default, is accepted)",
+    ),
+    Syntax(
+        "Redshift system tables and views (STL_, STV_, SVL_, SVV_, SYS_, PG_TABLE_DEF...)",
+        REFUSED,
+        "cm_chap_system-tables",
+        "the local database has PostgreSQL's catalog only",
+    ),
+    Syntax(
+        "subqueries in a multi-row VALUES list",
+        EMULATED,
+        "c_Examples_of_INSERT_30",
+        "refused as Redshift refuses them (PostgreSQL would accept them)",
+    ),
+    Syntax(
         "SUPER, GEOMETRY, GEOGRAPHY, HLLSKETCH, VARBYTE types",
         REFUSED,
         "c_Supported_data_types",
@@ -339,6 +357,30 @@ SYNTAX: Tuple[Syntax, ...] = (
         "result scale",
     ),
 )
+
+# Redshift's system tables and views: not emulated (the local stack has PostgreSQL's
+# catalog, not Redshift's), so a query reading one is refused by name. STL_/STV_ are
+# logs and snapshots, SVL_/SVV_/SVCS_ views over them, SYS_ the monitoring views.
+# https://docs.aws.amazon.com/redshift/latest/dg/cm_chap_system-tables.html
+SYSTEM_TABLE_PREFIXES = ("stl_", "stv_", "svl_", "svv_", "svcs_", "sys_", "stcs_")
+SYSTEM_VIEWS = frozenset(
+    {
+        "pg_table_def", "pg_user_info", "pg_external_schema", "pg_library",
+        "pg_statistic_indicator", "pg_attribute_info", "pg_class_info", "pg_database_info",
+        "pg_default_acl", "pg_namespace_info", "pg_proc_info",
+    }
+)  # fmt: skip
+SYSTEM_TABLES_DOC = DOCS + "cm_chap_system-tables.html"
+# System tables the emulation provides (the names a system-table check lets through).
+EMULATED_SYSTEM_TABLES: frozenset = frozenset()
+
+
+def is_system_table(name: str) -> bool:
+    lowered = name.lower()
+    if lowered in EMULATED_SYSTEM_TABLES:
+        return False
+    return lowered in SYSTEM_VIEWS or lowered.startswith(SYSTEM_TABLE_PREFIXES)
+
 
 # Session settings applied on connect so PostgreSQL reads and prints like Redshift:
 # backslash escapes in '...' literals (Redshift keeps PostgreSQL 8's string rules), ISO

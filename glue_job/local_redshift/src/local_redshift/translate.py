@@ -29,7 +29,7 @@ from sqlrunner.lexer import Token, quote_string, string_value
 from . import ddl
 from .compat import DATEPART_OF, SCHEMA
 from .functions import AS_WRITTEN, BY_NAME, REFUSED, TRANSLATED
-from .statements import SYNTAX
+from .statements import SYNTAX, SYSTEM_TABLES_DOC, is_system_table
 from .words import ident, significant
 
 
@@ -188,6 +188,7 @@ class _Statement:
                 if folded != token.text:
                     self.edits.append(ddl.Edit(token.start, _end(token), folded))
                     self.note(syntax_feature("quoted identifiers"))
+                self._system_table(i, clause[-1])
             elif kind == "op":
                 if token.text == "(":
                     self._maybe_derived_table(i, clause[-1])
@@ -202,6 +203,7 @@ class _Statement:
                     clause[-1] = "from"
             elif kind == "word":
                 word = token.text.upper()
+                self._system_table(i, clause[-1])
                 if word in ("FROM", "JOIN"):
                     clause[-1] = "from"
                 elif word in ("ON", "USING") and clause[-1] == "from":
@@ -223,10 +225,31 @@ class _Statement:
                     self.note(function_feature("CURRENT_USER_ID"))
                 elif word == "APPROXIMATE":
                     self._approximate(i)
+                elif word == "IGNORE" and _upper(following) == "NULLS":
+                    self.note(syntax_feature("IGNORE NULLS in window functions"))
+                elif word == "RESPECT" and _upper(following) == "NULLS":
+                    self.edits.append(ddl.Edit(token.start, _end(self.tokens[i + 1]), ""))
                 elif word == "MINUS":
                     self.edits.append(ddl.Edit(token.start, _end(token), "EXCEPT"))
                     self.note(syntax_feature("MINUS"))
             i += 1
+
+    def _system_table(self, i: int, clause: str) -> None:
+        """A Redshift system table or view named where a table goes is refused by name."""
+        token = self.tokens[i]
+        before = self.token(i - 1)
+        if _is(before, "."):
+            schema = self.token(i - 2)
+            in_table_position = schema is not None and _upper(schema) == "PG_CATALOG"
+        else:
+            in_table_position = _upper(before) in ("FROM", "JOIN") or (
+                _is(before, ",") and clause == "from"
+            )
+        if not in_table_position or _is(self.token(i + 1), "("):
+            return
+        name = token.text[1:-1] if token.kind == "ident" else token.text
+        if is_system_table(name):
+            self.note(Feature(f"system table {name.upper()}", REFUSED, SYSTEM_TABLES_DOC))
 
     def _is_call(self, i: int) -> bool:
         before = self.token(i - 1)
@@ -591,6 +614,8 @@ def _statement_level(st: _Statement) -> None:
         _merge(st)
     elif lead[:1] in (["SELECT"], ["WITH"]):
         _select_into_temp(st)
+    elif lead[:1] == ["INSERT"]:
+        _multi_row_values(st)
 
 
 def _create_table(st: _Statement, lo: int, hi: int) -> None:
@@ -745,6 +770,27 @@ def _merge(st: _Statement) -> None:
         f"INSERT INTO {target} SELECT * FROM {source}",
     )
     st.tokens = []  # nothing left to walk
+
+
+def _multi_row_values(st: _Statement) -> None:
+    """Redshift refuses subqueries in a multi-row VALUES list (c_Examples_of_INSERT_30.html:
+    "can't use subqueries in multi-row VALUES"); PostgreSQL would run them."""
+    tokens = st.tokens
+    at = next((k for k, t in enumerate(tokens) if _upper(t) == "VALUES"), None)
+    if at is None:
+        return
+    rows: List[Tuple[int, int]] = []
+    k = at + 1
+    while _is(st.token(k), "(") and k in st.close:
+        rows.append((k, st.close[k]))
+        k = st.close[k] + 1
+        if not _is(st.token(k), ","):
+            break
+        k += 1
+    if len(rows) > 1 and any(
+        _upper(tokens[j]) == "SELECT" for first, last in rows for j in range(first, last)
+    ):
+        raise EmulationError("can't use subqueries in multi-row VALUES")
 
 
 def _select_into_temp(st: _Statement) -> None:
