@@ -151,7 +151,7 @@ def run_file(path: Path, s3: Any, glue: Any) -> list[Outcome]:
     stack = Stack(s3, glue)
     try:
         plans = _classified(stack, [c.text for c in cases])
-        return [_judge(stack, path, case, plan) for case, plan in zip(cases, plans)]
+        return [_judge(stack, path, case, plans[k]) for k, case in enumerate(cases)]
     finally:
         stack.close()
 
