@@ -749,8 +749,8 @@ DEFINITIONS: Tuple[Definition, ...] = (
         _f(
             name,
             page,
-            f"""CREATE OR REPLACE FUNCTION {_S}.{name.lower()}(bigint{extra}) RETURNS {returns} {_IMM}
-            AS $f$ SELECT pg_catalog.{target}($1::text{rest}) $f$""",
+            f"""CREATE OR REPLACE FUNCTION {_S}.{name.lower()}(bigint{extra})
+            RETURNS {returns} {_IMM} AS $f$ SELECT pg_catalog.{target}($1::text{rest}) $f$""",
         )
         for name, page, target, extra, rest, returns in (
             ("REPEAT", "r_REPEAT", "repeat", ", integer", ", $2", "text"),
