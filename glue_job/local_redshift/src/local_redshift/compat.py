@@ -840,6 +840,32 @@ DEFINITIONS: Tuple[Definition, ...] = (
         f"""CREATE OPERATOR {_S}.+ (LEFTARG = text, RIGHTARG = text, FUNCTION =
             {_S}.text_concat)""",
     ),
+    # date +/- a BIGINT (ROW_NUMBER() and COUNT() give BIGINTs): Redshift adds the days;
+    # PostgreSQL only has date +/- integer (r_DATE-CONCATENATE_function.html family)
+    _f(
+        "date arithmetic",
+        "r_OPERATOR_SYMBOLS",
+        f"""CREATE OR REPLACE FUNCTION {_S}.date_plus_days(date, bigint) RETURNS date {_IMM}
+        AS $f$ SELECT $1 OPERATOR(pg_catalog.+) $2::integer $f$""",
+    ),
+    _f(
+        "date arithmetic",
+        "r_OPERATOR_SYMBOLS",
+        f"""CREATE OR REPLACE FUNCTION {_S}.date_minus_days(date, bigint) RETURNS date {_IMM}
+        AS $f$ SELECT $1 OPERATOR(pg_catalog.-) $2::integer $f$""",
+    ),
+    _f(
+        "date arithmetic",
+        "r_OPERATOR_SYMBOLS",
+        f"""CREATE OPERATOR {_S}.+ (LEFTARG = date, RIGHTARG = bigint,
+        FUNCTION = {_S}.date_plus_days)""",
+    ),
+    _f(
+        "date arithmetic",
+        "r_OPERATOR_SYMBOLS",
+        f"""CREATE OPERATOR {_S}.- (LEFTARG = date, RIGHTARG = bigint,
+        FUNCTION = {_S}.date_minus_days)""",
+    ),
     # ---------------------------------------------------------------- hashes
     _f(
         "FNV_HASH",

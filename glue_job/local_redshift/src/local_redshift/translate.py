@@ -81,6 +81,7 @@ _QUERY_STARTS = frozenset({"SELECT", "WITH", "VALUES"})
 _REFUSED_TYPES = frozenset(ddl.REFUSED_TYPES)
 _TABLE_NAME_BEFORE = frozenset(
     {"FROM", "JOIN", "INTO", "TABLE", "UPDATE", "EXISTS", "ONLY", "TRUNCATE", "DELETE", "COPY"}
+    | {"USING", "LIKE"}
 )
 _WINDOW_FRAME = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
 
@@ -273,7 +274,13 @@ class _Statement:
         if name is None or name.kind not in ("word", "ident") or name.start != _end(hash_token):
             return
         before = self.token(i - 1)
-        if not (before is None or _upper(before) in _TABLE_NAME_BEFORE or _is(before, ",")):
+        qualifies_a_column = _is(self.token(i + 2), ".")  # #name.column
+        if not (
+            before is None
+            or _upper(before) in _TABLE_NAME_BEFORE
+            or _is(before, ",")
+            or qualifies_a_column
+        ):
             return  # the # operator (bitwise XOR)
         text = name.text[1:-1] if name.kind == "ident" else name.text
         self.edits.append(ddl.Edit(hash_token.start, _end(name), ident("#" + text.lower())))
