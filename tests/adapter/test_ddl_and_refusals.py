@@ -89,7 +89,6 @@ def test_backslash_escapes_read_as_redshift_reads_them(redshift):
         "BEGIN",
         "VACUUM",
         "ANALYZE t",
-        "SET search_path TO public",
         "-- a comment\nSELECT 'UNLOAD' AS word",
     ],
 )

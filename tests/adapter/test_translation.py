@@ -334,3 +334,12 @@ def test_concat_with_null_is_null_and_quoted_identifiers_fold(redshift):
     redshift.run('INSERT INTO "MIXEDCASE" VALUES (1)')
     assert redshift.query("SELECT mycolumn FROM mixedcase") == [(1,)]
     assert redshift.query('SELECT "MYCOLUMN" FROM "mixedCASE"') == [(1,)]
+
+
+def test_a_table_named_like_a_type_and_set_search_path_keep_redshifts_meaning(redshift):
+    # TICKIT has a table named DATE (c_sampledb.html): the type `date` must stay the type
+    redshift.run("CREATE TABLE date (dateid smallint, caldate date)")
+    assert redshift.query("SELECT cast('2008-02-18 02:36:48' as date)") == [("2008-02-18",)]
+    # r_search_path.html: a SET search_path keeps Redshift's functions (the compat schema)
+    redshift.run("SET search_path TO public")
+    assert redshift.query("SELECT dateadd(day, 1, '2008-02-28'::date)::date") == [("2008-02-29",)]

@@ -88,7 +88,8 @@ _WORDS = re.compile(
     r"|\b(?:stl|stv|svl|svv|svcs|sys|stcs)_\w+"
     r"|\bpg_(?:table_def|user_info|external_schema|library|statistic_indicator)\b"
     r"|\b(?:attribute|class|database|namespace|proc)_info\b"
-    r"|\bignore\s+nulls\b|\brespect\s+nulls\b",
+    r"|\bignore\s+nulls\b|\brespect\s+nulls\b"
+    r"|\)\s*(?:not\s+)?in\s*\(\s*\(|,[^()]*\)\s*=\s*\(",
     re.IGNORECASE,
 )
 _QUOTED_UPPER = re.compile(r'"[^"]*[A-Z]')

@@ -4,10 +4,12 @@ local database, so PostgreSQL itself evaluates them with Redshift's semantics.
 Why a schema of SQL objects rather than rewriting every call: a call keeps its place in
 the statement (views, defaults and procedure bodies that use it keep working), and
 PostgreSQL's own type resolution picks the overload, as Redshift's does. The schema sits
-on the search_path after the user's schemas and before pg_catalog
-(`"$user", public, redshift_compat, pg_catalog`): new tables are still created where
-Redshift creates them (the first schema), while an object here overrides a built-in of the
-same signature (AVG(integer), REGEXP_REPLACE(text, text, text), text = text).
+on the search_path after the user's schemas (`"$user", public, redshift_compat`, with
+pg_catalog implicitly first as always): new tables are created where Redshift creates
+them, and built-in types and functions keep their names. A function here that must replace
+a built-in of the same signature (AVG(integer), REGEXP_REPLACE(text, text, text),
+DATE_PART(text, timestamp)...) is called by its qualified name: the translator rewrites
+those calls (translate.QUALIFIED).
 
 Every object is a row below citing the AWS page it follows. Bodies name pg_catalog and
 this schema explicitly, so they mean the same whatever the session's search_path; simple
@@ -40,10 +42,12 @@ class Definition(NamedTuple):
 
 
 def search_path(schemas: Sequence[str]) -> str:
-    """The search_path value for the user's `schemas`: theirs first, then ours, then
-    pg_catalog (which PostgreSQL would otherwise search first)."""
-    kept = [s for s in schemas if s.strip('"').lower() not in (SCHEMA, "pg_catalog")]
-    return ", ".join([*kept, SCHEMA, "pg_catalog"])
+    """The search_path value for the user's `schemas`: theirs, then ours. pg_catalog stays
+    implicitly first, as in Redshift, so a user table named `date` never hides the type;
+    compat objects with a built-in's exact signature are called by their qualified name
+    (translate.py: QUALIFIED)."""
+    kept = [s for s in schemas if s.strip('"').lower() != SCHEMA]
+    return ", ".join([*kept, SCHEMA])
 
 
 def _f(name: str, page: str, sql: str) -> Definition:
@@ -253,6 +257,13 @@ DEFINITIONS: Tuple[Definition, ...] = (
             precision {_STABLE}
         AS $f$ SELECT pg_catalog.date_part(COALESCE({_S}.datepart($1), $1), $2) $f$""",
     ),
+    *_overloads(
+        "DATE_PART",
+        "r_DATE_PART_function",
+        f"""CREATE OR REPLACE FUNCTION {_S}.date_part(text, {{t}}) RETURNS double precision {_IMM}
+        AS $f$ SELECT pg_catalog.date_part(COALESCE({_S}.datepart($1), $1), $2) $f$""",
+        ("interval", "time", "timetz"),
+    ),
     _f(
         "PGDATE_PART",
         "r_DATE_PART_function",
@@ -316,6 +327,12 @@ DEFINITIONS: Tuple[Definition, ...] = (
         "r_DATE_TRUNC",
         f"""CREATE OR REPLACE FUNCTION {_S}.date_trunc(text, timestamptz) RETURNS timestamptz
             {_STABLE}
+        AS $f$ SELECT pg_catalog.date_trunc(COALESCE({_S}.datepart($1), $1), $2) $f$""",
+    ),
+    _f(
+        "DATE_TRUNC",
+        "r_DATE_TRUNC",
+        f"""CREATE OR REPLACE FUNCTION {_S}.date_trunc(text, interval) RETURNS interval {_IMM}
         AS $f$ SELECT pg_catalog.date_trunc(COALESCE({_S}.datepart($1), $1), $2) $f$""",
     ),
     *_overloads(
@@ -452,6 +469,18 @@ DEFINITIONS: Tuple[Definition, ...] = (
         )
     ],
     _f(
+        "TO_TIMESTAMP",
+        "r_TO_TIMESTAMP",
+        f"""CREATE OR REPLACE FUNCTION {_S}.to_timestamp(timestamp, text) RETURNS timestamptz
+        {_STABLE} AS $f$ SELECT pg_catalog.to_timestamp($1::text, $2) $f$""",
+    ),
+    _f(
+        "TO_TIMESTAMP",
+        "r_TO_TIMESTAMP",
+        f"""CREATE OR REPLACE FUNCTION {_S}.to_timestamp(text, text, boolean) RETURNS timestamptz
+        {_STABLE} AS $f$ SELECT pg_catalog.to_timestamp($1, $2) $f$""",
+    ),
+    _f(
         "TO_DATE",
         "r_TO_DATE_function",
         f"""CREATE OR REPLACE FUNCTION {_S}.to_date(text, text, boolean) RETURNS date {_STABLE}
@@ -499,11 +528,44 @@ DEFINITIONS: Tuple[Definition, ...] = (
         STYPE = numeric[], FINALFUNC = {_S}.int8_avg_final, INITCOND = '{{0,0}}', PARALLEL =
             SAFE)""",
     ),
+    # the qualified avg() must take every type avg() does: DECIMAL keeps its scale
+    # (r_AVG.html: "an AVG of a DEC(5,2) column returns a DEC(38,2)"), truncated like the
+    # integer average; floats and intervals as PostgreSQL's own.
     _f(
-        "SUM",
-        "r_SUM",
-        f"""CREATE OR REPLACE AGGREGATE {_S}.sum(bigint) (SFUNC = pg_catalog.int8pl, STYPE = bigint,
-        COMBINEFUNC = pg_catalog.int8pl, PARALLEL = SAFE)""",
+        "AVG",
+        "r_AVG",
+        f"""CREATE OR REPLACE FUNCTION {_S}.numeric_avg_accum(numeric[], numeric) RETURNS numeric[]
+        {_IMM} STRICT AS $f$ SELECT ARRAY[$1[1] + 1, $1[2] + $2,
+            GREATEST($1[3], pg_catalog.scale($2))] $f$""",
+    ),
+    _f(
+        "AVG",
+        "r_AVG",
+        f"""CREATE OR REPLACE FUNCTION {_S}.numeric_avg_final(numeric[]) RETURNS numeric
+        {_IMM} STRICT AS $f$ SELECT CASE WHEN $1[1] = 0 THEN NULL
+            ELSE pg_catalog.trunc($1[2] / $1[1], $1[3]::integer) END $f$""",
+    ),
+    _f(
+        "AVG",
+        "r_AVG",
+        f"""CREATE OR REPLACE AGGREGATE {_S}.avg(numeric) (SFUNC = {_S}.numeric_avg_accum,
+        STYPE = numeric[], FINALFUNC = {_S}.numeric_avg_final, INITCOND = '{{0,0,0}}',
+        PARALLEL = SAFE)""",
+    ),
+    _f(
+        "AVG",
+        "r_AVG",
+        f"""CREATE OR REPLACE AGGREGATE {_S}.avg(double precision) (SFUNC = pg_catalog.float8_accum,
+        STYPE = double precision[], FINALFUNC = pg_catalog.float8_avg,
+        COMBINEFUNC = pg_catalog.float8_combine, INITCOND = '{{0,0,0}}', PARALLEL = SAFE)""",
+    ),
+    _f(
+        "AVG",
+        "r_AVG",
+        f"""CREATE OR REPLACE AGGREGATE {_S}.avg(interval) (SFUNC = pg_catalog.interval_accum,
+        STYPE = interval[], FINALFUNC = pg_catalog.interval_avg,
+        COMBINEFUNC = pg_catalog.interval_combine, INITCOND = '{{0 second,0 second}}',
+        PARALLEL = SAFE)""",
     ),
     _f(
         "ANY_VALUE",
@@ -742,29 +804,94 @@ DEFINITIONS: Tuple[Definition, ...] = (
                 'UTF8')), 'hex')
             ELSE '' END $f$""",
     ),
-    # Redshift converts a number given to a string function to its text implicitly
-    # (r_REPEAT.html: repeat(catid, 3) on a SMALLINT); PostgreSQL has no implicit cast from
-    # integers to text, so the common string functions get integer overloads.
+    # Redshift converts a number or a datetime given to a string function to its text
+    # implicitly (r_REPEAT.html: repeat(catid, 3) on a SMALLINT; r_SUBSTRING.html:
+    # substring(listtime, 6, 2) on a TIMESTAMP); PostgreSQL has no implicit cast to text,
+    # so the string functions get an overload for any other type. A text (or unknown)
+    # argument still finds PostgreSQL's own function first.
     *[
         _f(
             name,
             page,
-            f"""CREATE OR REPLACE FUNCTION {_S}.{name.lower()}(bigint{extra})
-            RETURNS {returns} {_IMM} AS $f$ SELECT pg_catalog.{target}($1::text{rest}) $f$""",
+            f"""CREATE OR REPLACE FUNCTION {_S}.{name.lower()}(anynonarray{extra})
+            RETURNS {returns} {_STABLE} AS $f$ SELECT {target}($1::text{rest}) $f$""",
         )
         for name, page, target, extra, rest, returns in (
-            ("REPEAT", "r_REPEAT", "repeat", ", integer", ", $2", "text"),
-            ("REVERSE", "r_REVERSE", "reverse", "", "", "text"),
-            ("LEFT", "r_LEFT", "left", ", integer", ", $2", "text"),
-            ("RIGHT", "r_LEFT", "right", ", integer", ", $2", "text"),
-            ("LPAD", "r_LPAD", "lpad", ", integer", ", $2", "text"),
-            ("LPAD", "r_LPAD", "lpad", ", integer, text", ", $2, $3", "text"),
-            ("RPAD", "r_LPAD", "rpad", ", integer", ", $2", "text"),
-            ("RPAD", "r_LPAD", "rpad", ", integer, text", ", $2, $3", "text"),
-            ("LENGTH", "r_LENGTH", "length", "", "", "integer"),
-            ("LEN", "r_LEN", "length", "", "", "integer"),
+            ("REPEAT", "r_REPEAT", "pg_catalog.repeat", ", integer", ", $2", "text"),
+            ("REVERSE", "r_REVERSE", "pg_catalog.reverse", "", "", "text"),
+            ("LEFT", "r_LEFT", "pg_catalog.left", ", integer", ", $2", "text"),
+            ("RIGHT", "r_LEFT", "pg_catalog.right", ", integer", ", $2", "text"),
+            ("LPAD", "r_LPAD", "pg_catalog.lpad", ", integer", ", $2", "text"),
+            ("LPAD", "r_LPAD", "pg_catalog.lpad", ", integer, text", ", $2, $3", "text"),
+            ("RPAD", "r_LPAD", "pg_catalog.rpad", ", integer", ", $2", "text"),
+            ("RPAD", "r_LPAD", "pg_catalog.rpad", ", integer, text", ", $2, $3", "text"),
+            ("LENGTH", "r_LENGTH", "pg_catalog.length", "", "", "integer"),
+            ("LEN", "r_LEN", "pg_catalog.length", "", "", "integer"),
+            ("SUBSTRING", "r_SUBSTRING", "pg_catalog.substr", ", integer", ", $2", "text"),
+            (
+                "SUBSTRING",
+                "r_SUBSTRING",
+                "pg_catalog.substr",
+                ", integer, integer",
+                ", $2, $3",
+                "text",
+            ),
+            ("SUBSTR", "r_SUBSTR", "pg_catalog.substr", ", integer", ", $2", "text"),
+            ("SUBSTR", "r_SUBSTR", "pg_catalog.substr", ", integer, integer", ", $2, $3", "text"),
+            (
+                "SPLIT_PART",
+                "SPLIT_PART",
+                "pg_catalog.split_part",
+                ", text, integer",
+                ", $2, $3",
+                "text",
+            ),
+            ("STRPOS", "r_STRPOS", "pg_catalog.strpos", ", text", ", $2", "integer"),
+            ("LTRIM", "r_LTRIM", "pg_catalog.ltrim", ", text", ", $2", "text"),
+            ("RTRIM", "r_RTRIM", "pg_catalog.rtrim", ", text", ", $2", "text"),
+            ("BTRIM", "r_BTRIM", "pg_catalog.btrim", ", text", ", $2", "text"),
+            ("REPLACE", "r_REPLACE", "pg_catalog.replace", ", text, text", ", $2, $3", "text"),
+            ("UPPER", "r_UPPER", "pg_catalog.upper", "", "", "text"),
+            ("LOWER", "r_LOWER", "pg_catalog.lower", "", "", "text"),
+            ("CHAR_LENGTH", "r_CHAR_LENGTH", "pg_catalog.char_length", "", "", "integer"),
+            ("CHARINDEX", "r_CHARINDEX", "pg_catalog.strpos", ", text", ", $2", "integer"),
         )
     ],
+    _f(
+        "CHARINDEX",
+        "r_CHARINDEX",
+        f"""CREATE OR REPLACE FUNCTION {_S}.charindex(text, anynonarray) RETURNS integer {_STABLE}
+        AS $f$ SELECT pg_catalog.strpos($2::text, $1) $f$""",
+    ),
+    # LIKE on a number or a datetime compares its text (r_DATE_TRUNC.html: saletime like
+    # '2008-09%')
+    *[
+        _f(
+            "LIKE",
+            "r_patternmatching_condition_like",
+            sql,
+        )
+        for type_ in ("timestamp", "date", "numeric", "integer", "bigint", "smallint")
+        for sql in (
+            f"""CREATE OR REPLACE FUNCTION {_S}.like_text({type_}, text) RETURNS boolean {_STABLE}
+            AS $f$ SELECT $1::text OPERATOR(pg_catalog.~~) $2 $f$""",
+            f"""CREATE OPERATOR {_S}.~~ (LEFTARG = {type_}, RIGHTARG = text,
+            FUNCTION = {_S}.like_text)""",
+        )
+    ],
+    # a BOOLEAN compared with 1 or 0 (r_logical_condition.html: likevegas = 1)
+    _f(
+        "BOOLEAN comparison",
+        "r_Boolean_type",
+        f"""CREATE OR REPLACE FUNCTION {_S}.bool_eq_int(boolean, integer) RETURNS boolean {_IMM}
+        AS $f$ SELECT $1 OPERATOR(pg_catalog.=) ($2 OPERATOR(pg_catalog.<>) 0) $f$""",
+    ),
+    _f(
+        "BOOLEAN comparison",
+        "r_Boolean_type",
+        f"""CREATE OPERATOR {_S}.= (LEFTARG = boolean, RIGHTARG = integer,
+        FUNCTION = {_S}.bool_eq_int)""",
+    ),
     # REGEXP_*: Redshift's parameters are c (case-sensitive, the default), i, e (return the
     # first subexpression) and p (PCRE; PostgreSQL's advanced regular expressions accept
     # the same lookaheads and escapes). PostgreSQL's p flag means something else, so it
@@ -802,6 +929,40 @@ DEFINITIONS: Tuple[Definition, ...] = (
         AS $f$ SELECT pg_catalog.regexp_replace($1, $2, $3, GREATEST($4, 1), 0,
             {_S}.regex_flags($5)) $f$""",
     ),
+    *[
+        _f(
+            name,
+            name,
+            f"""CREATE OR REPLACE FUNCTION {_S}.{name.lower()}({arguments}) RETURNS {returns}
+            {_IMM} AS $f$ SELECT pg_catalog.{name.lower()}({passed}) $f$""",
+        )
+        for name, arguments, passed, returns in (
+            ("REGEXP_COUNT", "text, text", "$1, $2", "integer"),
+            ("REGEXP_COUNT", "text, text, integer", "$1, $2, GREATEST($3, 1)", "integer"),
+            ("REGEXP_INSTR", "text, text", "$1, $2", "integer"),
+            ("REGEXP_INSTR", "text, text, integer", "$1, $2, GREATEST($3, 1)", "integer"),
+            (
+                "REGEXP_INSTR",
+                "text, text, integer, integer",
+                "$1, $2, GREATEST($3, 1), $4",
+                "integer",
+            ),
+            (
+                "REGEXP_INSTR",
+                "text, text, integer, integer, integer",
+                "$1, $2, GREATEST($3, 1), $4, $5",
+                "integer",
+            ),
+            ("REGEXP_SUBSTR", "text, text", "$1, $2", "text"),
+            ("REGEXP_SUBSTR", "text, text, integer", "$1, $2, GREATEST($3, 1)", "text"),
+            (
+                "REGEXP_SUBSTR",
+                "text, text, integer, integer",
+                "$1, $2, GREATEST($3, 1), $4",
+                "text",
+            ),
+        )
+    ],
     _f(
         "REGEXP_COUNT",
         "REGEXP_COUNT",
@@ -1120,9 +1281,8 @@ def install(db: Any) -> bool:
         db.query(f"SELECT pg_catalog.pg_advisory_xact_lock({LOCK_KEY})")
         if installed_version(db) != wanted:
             db.query(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-            existing = _existing_operators(db)
             for definition in DEFINITIONS:
-                if _operator_signature(definition.sql) in existing:
+                if _operator_exists(db, definition.sql):
                     continue  # operators have no OR REPLACE; their functions were replaced
                 db.query(definition.sql)
             db.query(f"COMMENT ON SCHEMA {SCHEMA} IS {literal(wanted)}")
@@ -1133,20 +1293,11 @@ def install(db: Any) -> bool:
     return True
 
 
-def _existing_operators(db: Any) -> set:
-    rows = db.fetch(
-        "SELECT o.oprname, pg_catalog.format_type(o.oprleft, NULL), "
-        "pg_catalog.format_type(o.oprright, NULL) FROM pg_catalog.pg_operator o "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace "
-        f"WHERE n.nspname = {literal(SCHEMA)}"
-    )
-    return {tuple(row) for row in rows}
-
-
-def _operator_signature(sql: str) -> Tuple[str, ...]:
+def _operator_exists(db: Any, sql: str) -> bool:
     if not sql.startswith("CREATE OPERATOR "):
-        return ()
-    name = sql[len(f"CREATE OPERATOR {SCHEMA}.") :].split(" ", 1)[0]
+        return False
+    name = sql[len("CREATE OPERATOR ") :].split(" ", 1)[0]
     left = sql.split("LEFTARG = ", 1)[1].split(",", 1)[0].strip()
     right = sql.split("RIGHTARG = ", 1)[1].split(",", 1)[0].strip()
-    return (name, left, right)
+    signature = f"{name}({left}, {right})"
+    return bool(db.fetch(f"SELECT pg_catalog.to_regoperator({literal(signature)})")[0][0])

@@ -75,7 +75,12 @@ FUNCTIONS: Tuple[Function, ...] = (
         "r_COUNT",
         "APPROXIMATE COUNT(DISTINCT ...) is computed exactly, within HyperLogLog's bound",
     ),
-    Function("AVG", EMULATED, "r_AVG", "integer arguments give a BIGINT (truncated), as Redshift"),
+    Function(
+        "AVG",
+        EMULATED,
+        "r_AVG",
+        "integers give a truncated BIGINT and DECIMAL keeps its scale, as Redshift",
+    ),
     Function("COUNT", AS_WRITTEN, "r_COUNT"),
     Function(
         "LISTAGG",
@@ -101,7 +106,12 @@ FUNCTIONS: Tuple[Function, ...] = (
     Function("STDDEV_SAMP", AS_WRITTEN, "r_STDDEV_functions"),
     Function("STDDEV", AS_WRITTEN, "r_STDDEV_functions"),
     Function("STDDEV_POP", AS_WRITTEN, "r_STDDEV_functions"),
-    Function("SUM", EMULATED, "r_SUM", "SUM(BIGINT) gives BIGINT, as Redshift"),
+    Function(
+        "SUM",
+        AS_WRITTEN,
+        "r_SUM",
+        "difference left in place: SUM(BIGINT) is NUMERIC locally, BIGINT on Redshift (same value)",
+    ),
     Function("VAR_SAMP", AS_WRITTEN, "r_VARIANCE_functions"),
     Function("VARIANCE", AS_WRITTEN, "r_VARIANCE_functions"),
     Function("VAR_POP", AS_WRITTEN, "r_VARIANCE_functions"),
@@ -186,7 +196,12 @@ FUNCTIONS: Tuple[Function, ...] = (
     Function("TIMESTAMPTZ_CMP_DATE", EMULATED, "r_TIMESTAMPTZ_CMP_DATE"),
     Function("TIMESTAMPTZ_CMP_TIMESTAMP", EMULATED, "r_TIMESTAMPTZ_CMP_TIMESTAMP"),
     Function("TIMEZONE", AS_WRITTEN, "r_TIMEZONE"),
-    Function("TO_TIMESTAMP", AS_WRITTEN, "r_TO_TIMESTAMP"),
+    Function(
+        "TO_TIMESTAMP",
+        EMULATED,
+        "r_TO_TIMESTAMP",
+        "a TIMESTAMP argument and is_strict accepted; an hour of 24 is an error locally",
+    ),
     Function(
         "TRUNC", EMULATED, "r_TRUNC_date", "TRUNC(timestamp) gives a DATE; numbers as written"
     ),
@@ -280,7 +295,7 @@ FUNCTIONS: Tuple[Function, ...] = (
     Function("LTRIM", AS_WRITTEN, "r_LTRIM"),
     Function("OCTETINDEX", EMULATED, "OCTETINDEX"),
     Function("OCTET_LENGTH", AS_WRITTEN, "r_OCTET_LENGTH"),
-    Function("POSITION", AS_WRITTEN, "r_POSITION"),
+    Function("POSITION", TRANSLATED, "r_POSITION", "POSITION(a IN b) as STRPOS(b, a)"),
     Function("QUOTE_IDENT", AS_WRITTEN, "r_QUOTE_IDENT"),
     Function("QUOTE_LITERAL", AS_WRITTEN, "r_QUOTE_LITERAL"),
     Function("REGEXP_COUNT", EMULATED, "REGEXP_COUNT", "parameters c, i, p"),
@@ -297,7 +312,9 @@ FUNCTIONS: Tuple[Function, ...] = (
     Function("STRPOS", AS_WRITTEN, "r_STRPOS"),
     Function("STRTOL", EMULATED, "r_STRTOL"),
     Function("SUBSTR", AS_WRITTEN, "r_SUBSTR"),
-    Function("SUBSTRING", AS_WRITTEN, "r_SUBSTRING"),
+    Function(
+        "SUBSTRING", TRANSLATED, "r_SUBSTRING", "SUBSTRING(x FROM a FOR b) as SUBSTRING(x, a, b)"
+    ),
     Function("TEXTLEN", EMULATED, "r_TEXTLEN"),
     Function("TRANSLATE", AS_WRITTEN, "r_TRANSLATE"),
     Function("TRIM", AS_WRITTEN, "r_TRIM"),
@@ -354,6 +371,7 @@ FUNCTIONS: Tuple[Function, ...] = (
     # --- system information functions
     Function("CURRENT_AWS_ACCOUNT", REFUSED, "r_CURRENT_AWS_ACCOUNT", "no AWS account locally"),
     Function("CURRENT_DATABASE", AS_WRITTEN, "r_CURRENT_DATABASE"),
+    Function("DB_COLLATION", REFUSED, "r_CREATE_TABLE_NEW", "database collations are not emulated"),
     Function("CURRENT_NAMESPACE", REFUSED, "r_CURRENT_NAMESPACE", "no namespace locally"),
     Function("CURRENT_SCHEMA", AS_WRITTEN, "r_CURRENT_SCHEMA"),
     Function("CURRENT_SCHEMAS", AS_WRITTEN, "r_CURRENT_SCHEMAS"),

@@ -291,6 +291,20 @@ SYNTAX: Tuple[Syntax, ...] = (
     ),
     Syntax("+ on strings", EMULATED, "r_concat_op", "concatenation (compat operator)"),
     Syntax(
+        "row comparisons: (a, b) IN ((x, y), ...) and (a, b) = (x, y)",
+        TRANSLATED,
+        "r_expression_lists",
+        "spelt out as ANDs and ORs of the columns' comparisons; (a, b) IN (subquery) runs "
+        "as written, with PostgreSQL's trailing-blank rule",
+    ),
+    Syntax(
+        "numbers and datetimes in string functions and LIKE",
+        EMULATED,
+        "r_REPEAT",
+        "converted to text, as Redshift converts them implicitly",
+    ),
+    Syntax("BOOLEAN = 1 / 0", EMULATED, "r_Boolean_type", "compared as true / false"),
+    Syntax(
         "WITH NO SCHEMA BINDING",
         TRANSLATED,
         "r_CREATE_VIEW",

@@ -62,6 +62,12 @@ def refusal(feature: Feature) -> NotEmulatedError:
     return NotEmulatedError(f"not emulated locally: {feature.name} ({feature.doc})")
 
 
+# Compat functions that replace a built-in of the same signature: their calls are
+# qualified with the compat schema (the search_path has pg_catalog first, see compat.py).
+QUALIFIED = frozenset(
+    {"AVG", "DATE_PART", "DATE_TRUNC", "REGEXP_REPLACE", "REGEXP_COUNT", "REGEXP_INSTR",
+     "REGEXP_SUBSTR"}
+)  # fmt: skip
 # Words after which `name (` is a table or routine being named, not a function call.
 _NAME_BEFORE = frozenset(
     {"INTO", "TABLE", "UPDATE", "REFERENCES", "VIEW", "FUNCTION", "PROCEDURE", "TRIGGER"}
@@ -81,9 +87,11 @@ _QUERY_STARTS = frozenset({"SELECT", "WITH", "VALUES"})
 _REFUSED_TYPES = frozenset(ddl.REFUSED_TYPES)
 _TABLE_NAME_BEFORE = frozenset(
     {"FROM", "JOIN", "INTO", "TABLE", "UPDATE", "EXISTS", "ONLY", "TRUNCATE", "DELETE", "COPY"}
-    | {"USING", "LIKE"}
+    | {"USING", "LIKE", "AS"}
 )
 _WINDOW_FRAME = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+# Redshift functions called without parentheses that PostgreSQL does not have.
+_BARE_FUNCTIONS = frozenset({"CURRENT_USER_ID", "CURRENT_AWS_ACCOUNT", "CURRENT_NAMESPACE"})
 
 
 def _end(token: Token) -> int:
@@ -192,6 +200,10 @@ class _Statement:
                 self._system_table(i, clause[-1])
             elif kind == "op":
                 if token.text == "(":
+                    after_rows = self._row_comparison(i)
+                    if after_rows is not None:
+                        i = after_rows
+                        continue
                     self._maybe_derived_table(i, clause[-1])
                     clause.append("")
                 elif token.text == ")" and len(clause) > 1:
@@ -222,8 +234,8 @@ class _Statement:
                 elif word == "SYSDATE" and not _is(self.token(i - 1), "."):
                     self.edits.append(ddl.Edit(token.start, _end(token), "LOCALTIMESTAMP"))
                     self.note(syntax_feature("SYSDATE"))
-                elif word == "CURRENT_USER_ID":
-                    self.note(function_feature("CURRENT_USER_ID"))
+                elif word in _BARE_FUNCTIONS and not _is(self.token(i - 1), "."):
+                    self.note(function_feature(word))
                 elif word == "APPROXIMATE":
                     self._approximate(i)
                 elif word == "IGNORE" and _upper(following) == "NULLS":
@@ -286,6 +298,52 @@ class _Statement:
         self.edits.append(ddl.Edit(hash_token.start, _end(name), ident("#" + text.lower())))
         self.note(syntax_feature("#name temporary tables"))
 
+    def _row_comparison(self, i: int) -> Optional[int]:
+        """(a, b) [NOT] IN ((x1, y1), (x2, y2)) and (a, b) = (x, y), spelt out as ANDs and
+        ORs of the columns' comparisons: PostgreSQL compares rows only through operators of
+        btree families, which the compat schema's VARCHAR comparisons cannot join (they
+        need a superuser), and Redshift's trailing-blank rule must hold inside rows too."""
+        if i not in self.close or _upper(self.token(i - 1)) in ("IN", "VALUES"):
+            return None
+        left = self.args(i)
+        if len(left) < 2 or _upper(self.token(i + 1)) in _QUERY_STARTS:
+            return None
+        close = self.close[i]
+        at = close + 1
+        negated = _upper(self.token(at)) == "NOT"
+        if negated:
+            at += 1
+        if _upper(self.token(at)) == "IN" and _is(self.token(at + 1), "("):
+            list_open = at + 1
+            tuples = self.args(list_open) if list_open in self.close else []
+            if not tuples or not all(
+                _is(self.tokens[a], "(") and self.close.get(a) == b for a, b in tuples
+            ):
+                return None
+            end = self.close[list_open]
+        elif _is(self.token(at), "=") and not negated and _is(self.token(at + 1), "("):
+            if (at + 1) not in self.close:
+                return None
+            tuples = [(at + 1, self.close[at + 1])]
+            end = tuples[0][1]
+        else:
+            return None
+        self.walk(i + 1, close)
+        names = [self.span(a, b) for a, b in left]
+        alternatives = []
+        for open_i, close_i in tuples:
+            self.walk(open_i + 1, close_i)
+            values = [self.span(a, b) for a, b in self.args(open_i)]
+            if len(values) != len(names):
+                return None
+            pairs = " AND ".join(f"({n}) = ({values[k]})" for k, n in enumerate(names))
+            alternatives.append(f"({pairs})")
+        text = "(" + " OR ".join(alternatives) + ")"
+        self.replace(
+            self.tokens[i].start, _end(self.tokens[end]), f"(NOT {text})" if negated else text
+        )
+        return end + 1
+
     def _maybe_derived_table(self, i: int, clause: str) -> None:
         before = self.token(i - 1)
         after = self.token(i + 1)
@@ -323,6 +381,9 @@ class _Statement:
         """Handle the call of `name` at token i; returns the index to continue from when
         the handler walked the call itself, None to walk on into its arguments."""
         row = BY_NAME.get(name)
+        if name in QUALIFIED:
+            token = self.tokens[i]
+            self.edits.append(ddl.Edit(token.start, _end(token), f"{SCHEMA}.{token.text.lower()}"))
         handler = _HANDLERS.get(name)
         if handler is not None:
             return handler(self, i)
@@ -553,7 +614,55 @@ def _ratio_to_report(st: _Statement, i: int) -> Optional[int]:
     return over[1] + 1
 
 
+def _keyword_arguments(st: _Statement, i: int, keyword: str) -> Optional[List[Tuple[int, int]]]:
+    """The parts of a call written with a keyword between its arguments
+    (POSITION(a IN b), SUBSTRING(x FROM a FOR b)): [(first, last), ...] split at
+    top-level `keyword`s and FOR, or None when the call does not use them."""
+    open_i = i + 1
+    close = st.close[open_i]
+    parts: List[Tuple[int, int]] = []
+    start, k = open_i + 1, open_i + 1
+    while k < close:
+        if _is(st.tokens[k], "(") and k in st.close:
+            k = st.close[k] + 1
+            continue
+        if _upper(st.tokens[k]) in (keyword, "FOR"):
+            parts.append((start, k - 1))
+            start = k + 1
+        k += 1
+    if not parts:
+        return None
+    parts.append((start, close - 1))
+    return parts
+
+
+def _position(st: _Statement, i: int) -> Optional[int]:
+    """POSITION(a IN b) as strpos(b, a), which takes a number or datetime too (Redshift
+    converts them to text)."""
+    parts = _keyword_arguments(st, i, "IN")
+    if parts is None or len(parts) != 2:
+        return None
+    close = st._walk_call(i)
+    needle, haystack = (st.span(a, b) for a, b in parts)
+    st.replace(st.tokens[i].start, _end(st.tokens[close]), f"strpos({haystack}, {needle})")
+    return close + 1
+
+
+def _substring(st: _Statement, i: int) -> Optional[int]:
+    """SUBSTRING(x FROM a [FOR b]) as substring(x, a[, b]) (the overloads take numbers
+    and datetimes as Redshift does)."""
+    parts = _keyword_arguments(st, i, "FROM")
+    if parts is None:
+        return None
+    close = st._walk_call(i)
+    texts = ", ".join(st.span(a, b) for a, b in parts)
+    st.replace(st.tokens[i].start, _end(st.tokens[close]), f"substring({texts})")
+    return close + 1
+
+
 _HANDLERS = {
+    "POSITION": _position,
+    "SUBSTRING": _substring,
     "DATEADD": _datepart_call,
     "DATEDIFF": _datepart_call,
     "DATE_PART": _datepart_call,
