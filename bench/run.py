@@ -16,6 +16,7 @@ from sqlrunner.process import exit_with
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     "splitter",
+    "classification",
     "runner_overhead",
     "local_orchestration",
     "local_redshift",

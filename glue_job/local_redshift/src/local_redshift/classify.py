@@ -74,24 +74,34 @@ class Plan(NamedTuple):
 # not run as written, and VACUUM (its options).
 _SPECIAL_LEADS = frozenset({c.words[0] for c in COMMANDS if c.status != AS_WRITTEN} | {"VACUUM"})
 _FIRST_WORD = re.compile(r"[A-Za-z_]+")
-_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_$]*)\s*\(")
 _WATCHED_CALLS = frozenset(
     {name for name, row in BY_NAME.items() if row.status != AS_WRITTEN} | set(_HANDLERS)
 )
-_WORDS = re.compile(
-    r"\b(?:top|qualify|minus|sysdate|approximate|pivot|unpivot|current_user_id)\b"
-    r"|#"
-    r"|::\s*(?:super|geometry|geography|hllsketch|varbyte|varbinary|binary)\b"
-    r"|\(\s*max\s*\)"
-    r"|\b(?:from|join)\s*\("
-    r"|,\s*\(\s*(?:select|with)\b"
-    r"|\b(?:stl|stv|svl|svv|svcs|sys|stcs)_\w+"
-    r"|\bpg_(?:table_def|user_info|external_schema|library|statistic_indicator)\b"
-    r"|\b(?:attribute|class|database|namespace|proc)_info\b"
-    r"|\bignore\s+nulls\b|\brespect\s+nulls\b"
-    r"|\)\s*(?:not\s+)?in\s*\(\s*\(|,[^()]*\)\s*=\s*\(",
-    re.IGNORECASE,
+# What makes a statement need classifying beyond its first word, as (substrings, pattern):
+# the pattern is searched only when one of the substrings is in the lowered text, so a plain
+# statement costs a few `in` tests at C speed.
+_CHECKS = (
+    (
+        ("top", "qualify", "minus", "sysdate", "approximate", "pivot", "current_"),
+        r"\b(?:top|qualify|minus|sysdate|approximate|pivot|unpivot|current_user_id"
+        r"|current_aws_account|current_namespace)\b",
+    ),
+    (("#",), r"#"),
+    (("::",), r"::\s*(?:super|geometry|geography|hllsketch|varbyte|varbinary|binary)\b"),
+    (("max",), r"\(\s*max\s*\)"),
+    (("nulls",), r"\b(?:ignore|respect)\s+nulls\b"),
+    (
+        ("stl_", "stv_", "svl_", "svv_", "svcs_", "sys_", "stcs_", "pg_", "_info"),
+        r"\b(?:stl|stv|svl|svv|svcs|sys|stcs)_\w+"
+        r"|\bpg_(?:table_def|user_info|external_schema|library|statistic_indicator)\b"
+        r"|\b(?:attribute|class|database|namespace|proc)_info\b",
+    ),
+    ((") =", ")=", "((", "( ("), r"\)\s*(?:not\s+)?in\s*\(\s*\(|,[^()]*\)\s*=\s*\("),
 )
+_COMPILED_CHECKS = tuple(re.compile(p, re.IGNORECASE) for _hints, p in _CHECKS)
+_HINTS = tuple(hint for hints, _p in _CHECKS for hint in hints)
+# a subquery in FROM (maybe without an alias): only where a second query starts
+_DERIVED = re.compile(r"\b(?:from|join)\s*\(|,\s*\(\s*(?:select|with)\b", re.IGNORECASE)
 _QUOTED_UPPER = re.compile(r'"[^"]*[A-Z]')
 _DELETE_FROM = re.compile(r"delete\s+from\s", re.IGNORECASE)
 _VALUES_SUBQUERY = re.compile(r"\bvalues\b.*\(\s*select\b", re.IGNORECASE | re.DOTALL)
@@ -106,11 +116,30 @@ def needs_classifying(sql: str) -> bool:
     lead = first.group(0).upper()
     if lead in _SPECIAL_LEADS and not (lead == "DELETE" and _DELETE_FROM.match(sql)):
         return True
-    if lead == "INSERT" and _VALUES_SUBQUERY.search(sql):
+    if lead == "INSERT" and "select" in sql.lower() and _VALUES_SUBQUERY.search(sql):
         return True
-    if _WORDS.search(sql) or ('"' in sql and _QUOTED_UPPER.search(sql)):
+    if '"' in sql and _QUOTED_UPPER.search(sql):
         return True
-    return any(m.group(1).upper() in _WATCHED_CALLS for m in _CALL.finditer(sql))
+    lowered = sql.lower()
+    for hint in _HINTS:
+        if hint in lowered:
+            if any(pattern.search(sql) for pattern in _COMPILED_CHECKS):
+                return True
+            break
+    if lowered.count("select") + lowered.count("values") > 1 and _DERIVED.search(sql):
+        return True
+    return "(" in sql and any(name in _WATCHED_CALLS for name in _called(lowered))
+
+
+def _called(lowered: str) -> Iterator[str]:
+    """The names written right before a '(' (function calls and a few keywords)."""
+    for piece in lowered.split("(")[:-1]:
+        piece = piece.rstrip()
+        end = start = len(piece)
+        while start and (piece[start - 1].isalnum() or piece[start - 1] in "_$"):
+            start -= 1
+        if start < end:
+            yield piece[start:end].upper()
 
 
 # --------------------------------------------------------------------- classification
@@ -149,7 +178,7 @@ def _classify(sql: str) -> Plan:
         _check_options(translation.sql, "UNLOAD")
         return _emulated(command, translation.sql, translation.features, "unload")
     if first == "COPY":
-        translation = translate(sql)
+        translation = translate(sql, tokens)
         _check_options(translation.sql, "COPY")
         return _emulated(command, translation.sql, translation.features, "copy")
     if first in ("SET", "RESET"):
@@ -165,7 +194,7 @@ def _classify(sql: str) -> Plan:
         return _emulated(command, sql, (), "external_table")
     if lead[:2] == ("ALTER", "TABLE"):
         _check_alter_table(tokens)
-    translation = translate(sql)
+    translation = translate(sql, tokens)
     action = {("ALTER", "TABLE"): "alter_table", ("DROP", "TABLE"): "drop_table"}.get(lead[:2])
     if lead[:2] == ("DROP", "SCHEMA"):
         action = "drop_schema"

@@ -7,7 +7,7 @@ handler of the adapter does what Redshift does: Spectrum DDL, UNLOAD, COPY...),
 anything runs). The classifier, the adapter and the support matrix read these tables.
 """
 
-from typing import Dict, NamedTuple, Tuple
+from typing import Dict, List, NamedTuple, Tuple
 
 from .functions import AS_WRITTEN, DOCS, EMULATED, REFUSED, TRANSLATED
 
@@ -432,7 +432,7 @@ SEARCH_PATH_DOC = DOCS + "r_search_path.html"
 def command_of(lead: Tuple[str, ...]) -> "Command | None":
     """The command row whose words start `lead` (upper-case leading keywords), longest first."""
     best = None
-    for command in COMMANDS:
+    for command in _BY_FIRST_WORD.get(lead[0] if lead else "", ()):
         n = len(command.words)
         if lead[:n] == command.words and (best is None or n > len(best.words)):
             best = command
@@ -440,3 +440,6 @@ def command_of(lead: Tuple[str, ...]) -> "Command | None":
 
 
 REFUSED_COMMANDS: Tuple[Command, ...] = tuple(c for c in COMMANDS if c.status == REFUSED)
+_BY_FIRST_WORD: Dict[str, List[Command]] = {}
+for _command in COMMANDS:
+    _BY_FIRST_WORD.setdefault(_command.words[0], []).append(_command)

@@ -122,9 +122,11 @@ def _matching(tokens: Sequence[Token]) -> Dict[int, int]:
 class _Statement:
     """The edits of one statement (or one procedure body), applied once at the end."""
 
-    def __init__(self, sql: str, features: Dict[str, Feature]) -> None:
+    def __init__(
+        self, sql: str, features: Dict[str, Feature], tokens: Optional[List[Token]] = None
+    ) -> None:
         self.sql = sql
-        self.tokens = significant(sql)
+        self.tokens = significant(sql) if tokens is None else tokens
         self.close = _matching(self.tokens)
         self.edits: List[ddl.Edit] = []
         self.features = features
@@ -683,12 +685,13 @@ _HANDLERS = {
 # --------------------------------------------------------------------- statements
 
 
-def translate(sql: str) -> Translation:
-    """The PostgreSQL for one Redshift statement. Raises NotEmulatedError naming the first
-    Redshift feature that is not emulated, EmulationError for what Redshift would refuse."""
+def translate(sql: str, tokens: Optional[List[Token]] = None) -> Translation:
+    """The PostgreSQL for one Redshift statement (`tokens`: its significant tokens, when
+    the caller has them). Raises NotEmulatedError naming the first Redshift feature that is
+    not emulated, EmulationError for what Redshift would refuse."""
     features: Dict[str, Feature] = {}
     text = _structural(sql, features)
-    st = _Statement(text, features)
+    st = _Statement(text, features, tokens if text is sql else None)
     _statement_level(st)
     _max_types(st)
     st.walk(0, len(st.tokens))
