@@ -321,8 +321,7 @@ class Classifier:
     def plans(self, statements: Iterable) -> Iterator[Tuple[object, Plan]]:
         for statement in statements:
             plan = self._with_externals(classify(statement.text))
-            keep = plan.action != "run" or plan.kind != AS_WRITTEN
-            if keep and self._budget >= len(statement.text):
+            if self._budget >= len(statement.text):  # the run classifies each text once
                 self._budget -= len(statement.text)
                 self._kept[statement.text] = plan
             yield statement, plan
