@@ -16,6 +16,8 @@ import random
 import time
 from collections import defaultdict
 
+from splitter import best_of
+
 from local_redshift.classify import classify
 from sqlrunner.splitter import split
 
@@ -55,15 +57,6 @@ def generate(templates: list[str], size_bytes: int, seed: int = 13) -> str:
         total += len(statement)
         n += 1
     return "".join(parts)
-
-
-def best_of(runs: int, fn):  # type: ignore[no-untyped-def]
-    best, result = float("inf"), None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - started)
-    return best, result
 
 
 def _check(texts: list[str]) -> dict[str, list[float]]:

@@ -92,7 +92,7 @@ def _check(argv: List[str]) -> int:
     """The local stack's pre-deploy check lives in the local emulation (local_redshift),
     which the Glue wheel does not contain."""
     try:
-        from local_redshift.check import main as check_main
+        from local_redshift.check_command import main as check_main
     except ImportError:
         Output().error(
             "sqlrunner check needs the local Redshift emulation (distribution local-redshift), "

@@ -12,8 +12,8 @@ database), and what runs as written comes back as None.
 Modules, one job each: adapter (the executor's entry point), classify (plans, the
 pre-connect check), translate (Redshift -> PostgreSQL SQL), compat (the compat schema),
 functions / statements / options (what is emulated, as data citing AWS's pages), ddl
-(table DDL), spectrum, unload, copy_from_s3, parquet_load, pgcopy, s3io, words, check
-(`sqlrunner check`), matrix (the support matrix in docs/).
+(table DDL), spectrum, unload, copy_from_s3, parquet_load, pgcopy, s3io, words, check_command
+(`sqlrunner check`), matrix (the support matrix, SUPPORT.md).
 
 pyarrow and sqlglot are imported only where Parquet or TOP/QUALIFY are met. This
 distribution is installed in local environments only: the wheel Glue runs never has it.

@@ -232,35 +232,28 @@ def _emulated(
 
 def _check_options(sql: str, statement: str) -> None:
     """The option list of an UNLOAD or COPY read against options.py's tables, so a refused
-    option fails here, before anything runs. Only what those tables decide is checked;
-    the rest is left to unload.py and copy_from_s3.py when the statement runs. (Their
-    statement heads are read the same way; a pure parse() from those modules would
-    replace this.)"""
+    option is refused here, before anything runs. Only refusals are raised: a statement
+    these simple readers cannot follow (its head is read the way unload.py and
+    copy_from_s3.py read it) is left for those modules to report when it runs."""
     words = Words(sql, statement)
-    words.expect(statement)
-    if statement == "UNLOAD":
-        words.group()
-        words.expect("TO")
+    try:
+        words.expect(statement)
+        if statement == "UNLOAD":
+            words.group()
+        else:
+            words.qualified_name()
+            if words.at_op("("):
+                words.group()
+        words.expect("TO" if statement == "UNLOAD" else "FROM")
         words.string()
-        options = parse_options(words, UNLOAD_OPTIONS, "UNLOAD")
-        check_rules(options, UNLOAD_RULES, UNLOAD_REQUIREMENTS, "UNLOAD")
+        if statement == "UNLOAD":
+            options = parse_options(words, UNLOAD_OPTIONS, "UNLOAD")
+            check_rules(options, UNLOAD_RULES, UNLOAD_REQUIREMENTS, "UNLOAD")
+            return
+        options = parse_options(words, COPY_OPTIONS, "COPY")
+        check_rules(options, COPY_RULES, COPY_REQUIREMENTS, "COPY")
+    except EmulationError:
         return
-    words.qualified_name()
-    if words.at_op("("):
-        words.group()
-    words.expect("FROM")
-    token = words.peek()
-    if token is None or token.kind != "string":
-        raise NotEmulatedError(
-            f"not emulated locally: COPY FROM {token.text if token else 'nothing'}"
-            " (only 's3://...' is)"
-        )
-    source = words.string()
-    if not source.startswith("s3://"):
-        kind = source.split(":", 1)[0] if ":" in source else source
-        raise NotEmulatedError(f"not emulated locally: COPY FROM '{kind}://...' (only s3:// is)")
-    options = parse_options(words, COPY_OPTIONS, "COPY")
-    check_rules(options, COPY_RULES, COPY_REQUIREMENTS, "COPY")
     # the conversions copy_from_s3 refuses (DATEFORMAT/TIMEFORMAT patterns, encodings)
     conversions = getattr(copy_from_s3, "_check_conversions", None)
     if conversions is not None:

@@ -1128,43 +1128,27 @@ DEFINITIONS: Tuple[Definition, ...] = (
         f"""CREATE OR REPLACE FUNCTION {_S}.json_serialize(json) RETURNS text {_IMM}
         AS $f$ SELECT {_S}.json_compact($1) $f$""",
     ),
-    _f(
-        "CAN_JSON_PARSE",
-        "CAN_JSON_PARSE",
-        f"""CREATE OR REPLACE FUNCTION {_S}.can_json_parse(text) RETURNS boolean
-        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
-        BEGIN
-            IF $1 IS NULL THEN RETURN NULL; END IF;
-            PERFORM $1::json;
-            RETURN true;
-        EXCEPTION WHEN invalid_text_representation THEN
-            RETURN false;
-        END $f$""",
-    ),
-    _f(
-        "IS_VALID_JSON",
-        "IS_VALID_JSON",
-        f"""CREATE OR REPLACE FUNCTION {_S}.is_valid_json(text) RETURNS boolean
-        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
-        BEGIN
-            IF $1 IS NULL THEN RETURN NULL; END IF;
-            RETURN pg_catalog.json_typeof($1::json) = 'object';
-        EXCEPTION WHEN invalid_text_representation THEN
-            RETURN false;
-        END $f$""",
-    ),
-    _f(
-        "IS_VALID_JSON_ARRAY",
-        "IS_VALID_JSON_ARRAY",
-        f"""CREATE OR REPLACE FUNCTION {_S}.is_valid_json_array(text) RETURNS boolean
-        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
-        BEGIN
-            IF $1 IS NULL THEN RETURN NULL; END IF;
-            RETURN pg_catalog.json_typeof($1::json) = 'array';
-        EXCEPTION WHEN invalid_text_representation THEN
-            RETURN false;
-        END $f$""",
-    ),
+    # CAN_JSON_PARSE, IS_VALID_JSON (an object), IS_VALID_JSON_ARRAY: false, not an error,
+    # for text that is not JSON
+    *[
+        _f(
+            name,
+            name,
+            f"""CREATE OR REPLACE FUNCTION {_S}.{name.lower()}(text) RETURNS boolean
+            LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
+            BEGIN
+                IF $1 IS NULL THEN RETURN NULL; END IF;
+                RETURN {test};
+            EXCEPTION WHEN invalid_text_representation THEN
+                RETURN false;
+            END $f$""",
+        )
+        for name, test in (
+            ("CAN_JSON_PARSE", "$1::json IS NOT NULL"),
+            ("IS_VALID_JSON", "pg_catalog.json_typeof($1::json) = 'object'"),
+            ("IS_VALID_JSON_ARRAY", "pg_catalog.json_typeof($1::json) = 'array'"),
+        )
+    ],
     _f(
         "JSON_EXTRACT_PATH_TEXT",
         "JSON_EXTRACT_PATH_TEXT",
