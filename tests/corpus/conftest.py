@@ -1,5 +1,7 @@
 """The corpus runs on the real PostgreSQL with S3 and Glue from moto, in process."""
 
+from __future__ import annotations
+
 import boto3
 import pytest
 

@@ -29,6 +29,8 @@ older copy of it (measure.py), through the executor's interface only: execute(),
 the adapter's translate() where it has one.
 """
 
+from __future__ import annotations
+
 import io
 import os
 import re

@@ -6,6 +6,8 @@ name before anything runs, give a different result, or fail while running.
                                                           an older copy, for before/after
 """
 
+from __future__ import annotations
+
 import sys
 from collections import Counter
 

@@ -5,6 +5,8 @@ each statement asserted against what Redshift documents for it, on the real loca
 says Redshift's feature is refused by name before anything runs; a different result or a
 failure while running fails the test."""
 
+from __future__ import annotations
+
 import pytest
 
 from .harness import accepted, corpus_files, run_file
