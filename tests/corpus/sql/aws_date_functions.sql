@@ -250,3 +250,25 @@ SELECT TIMESTAMP WITH TIME ZONE '2001-02-16 20:38:40-05' AT TIME ZONE 'MST';
 -- https://docs.aws.amazon.com/redshift/latest/dg/r_SYSDATE.html
 -- expect: types timestamp without time zone
 select sysdate;
+
+-- https://docs.aws.amazon.com/redshift/latest/dg/r_Dateparts_for_datetime_functions.html
+-- (EPOCH): CREATE TABLE AS names the DATE_PART column pgdate_part
+create table event (eventid integer, eventname varchar(200), starttime timestamp);
+
+insert into event values (1, 'Mamma Mia!', '2008-01-01 20:00:00'), (2, 'Spring Awakening', '2008-01-01 15:00:00');
+
+create table event_example
+as select eventname, starttime, date_part(epoch, starttime) from event;
+
+-- expect: rows
+-- | Mamma Mia! | 2008-01-01 20:00:00 | 1199217600
+-- | Spring Awakening | 2008-01-01 15:00:00 | 1199199600
+select eventname, starttime, pgdate_part from event_example order by pgdate_part desc;
+
+-- expect: rows
+-- | Mamma Mia! | 2008-01-01 20:00:00 | 2008-01-01 20:00:00+00
+-- | Spring Awakening | 2008-01-01 15:00:00 | 2008-01-01 15:00:00+00
+select eventname,
+starttime,
+timestamp with time zone 'epoch' + pgdate_part * interval '1 second' AS converted_timestamp
+from event_example order by 1;

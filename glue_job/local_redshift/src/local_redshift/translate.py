@@ -68,6 +68,25 @@ QUALIFIED = frozenset(
     {"AVG", "DATE_PART", "DATE_TRUNC", "REGEXP_REPLACE", "REGEXP_COUNT", "REGEXP_INSTR",
      "REGEXP_SUBSTR"}
 )  # fmt: skip
+# The column name Redshift gives a select-list item that is a call of these (each
+# function's page, "the default column name is ..."), where PostgreSQL's would differ.
+DEFAULT_COLUMN_NAMES = {
+    "DATE_PART": "pgdate_part",
+    "PGDATE_PART": "pgdate_part",
+    "DATEADD": "date_add",
+    "DATEDIFF": "date_diff",
+    "EXTRACT": "date_part",
+    "NVL2": "nvl2",
+    "CONCAT": "concat",
+    "LISTAGG": "listagg",
+    "RATIO_TO_REPORT": "ratio_to_report",
+    "POSITION": "position",
+}
+# Words that end a select-list item.
+_ITEM_ENDS = frozenset(
+    {"FROM", "INTO", "UNION", "EXCEPT", "MINUS", "INTERSECT", "ORDER", "GROUP", "WHERE",
+     "LIMIT", "HAVING", "QUALIFY", "WINDOW", "OFFSET"}
+)  # fmt: skip
 # Words after which `name (` is a table or routine being named, not a function call.
 _NAME_BEFORE = frozenset(
     {"INTO", "TABLE", "UPDATE", "REFERENCES", "VIEW", "FUNCTION", "PROCEDURE", "TRIGGER"}
@@ -144,7 +163,11 @@ class _Statement:
 
     def replace(self, start: int, end: int, text: str) -> None:
         """Replace sql[start:end], dropping the edits inside it (already folded into `text`)."""
-        self.edits = [e for e in self.edits if not (start <= e.start and e.end <= end)]
+        self.edits = [
+            e
+            for e in self.edits
+            if not (start <= e.start and e.end <= end) or e.start == e.end == end
+        ]
         self.edits.append(ddl.Edit(start, end, text))
 
     def render(self, start: int, end: int) -> str:
@@ -219,8 +242,10 @@ class _Statement:
             elif kind == "word":
                 word = token.text.upper()
                 self._system_table(i, clause[-1])
-                if word in ("FROM", "JOIN"):
-                    clause[-1] = "from"
+                if word == "SELECT":
+                    clause[-1] = "select"
+                elif word in ("FROM", "JOIN", "INTO"):
+                    clause[-1] = "from" if word != "INTO" else ""
                 elif word in ("ON", "USING") and clause[-1] == "from":
                     clause[-1] = "on"
                 elif word in _END_FROM:
@@ -229,6 +254,8 @@ class _Statement:
                 if word in ("PIVOT", "UNPIVOT") and _is(following, "("):
                     self.note(syntax_feature("PIVOT / UNPIVOT"))
                 elif _is(following, "(") and (i + 1) in self.close and self._is_call(i):
+                    if clause[-1] == "select" and word in DEFAULT_COLUMN_NAMES:
+                        self._default_column_name(i, word)
                     skip_to = self._call(i, word)
                     if skip_to is not None:
                         i = skip_to
@@ -236,6 +263,8 @@ class _Statement:
                 elif word == "SYSDATE" and not _is(self.token(i - 1), "."):
                     self.edits.append(ddl.Edit(token.start, _end(token), "LOCALTIMESTAMP"))
                     self.note(syntax_feature("SYSDATE"))
+                    if clause[-1] == "select" and self._whole_select_item(i, i):
+                        self.edits.append(ddl.Edit(_end(token), _end(token), ' AS "timestamp"'))
                 elif word in _BARE_FUNCTIONS and not _is(self.token(i - 1), "."):
                     self.note(function_feature(word))
                 elif word == "APPROXIMATE":
@@ -265,6 +294,29 @@ class _Statement:
         name = token.text[1:-1] if token.kind == "ident" else token.text
         if is_system_table(name):
             self.note(Feature(f"system table {name.upper()}", REFUSED, SYSTEM_TABLES_DOC))
+
+    def _whole_select_item(self, first: int, last: int) -> bool:
+        """tokens[first..last] are a whole select-list item without an alias."""
+        before = self.token(first - 1)
+        if not (_upper(before) in ("SELECT", "DISTINCT", "ALL") or _is(before, ",")):
+            return False
+        after = self.token(last + 1)
+        return after is None or _is(after, ",") or _is(after, ")") or _upper(after) in _ITEM_ENDS
+
+    def _default_column_name(self, i: int, name: str) -> None:
+        """A call that is a whole select-list item gets the column name Redshift gives it
+        (CREATE TABLE AS and later references depend on it); the rewrites below would
+        otherwise leave PostgreSQL's name."""
+        last = self.close[i + 1]
+        group = self._within_group(last)
+        if group is not None:
+            last = group[1]
+        over = self._over(last)
+        if over is not None:
+            last = over[1]
+        if self._whole_select_item(i, last):
+            end = _end(self.tokens[last])
+            self.edits.append(ddl.Edit(end, end, f" AS {DEFAULT_COLUMN_NAMES[name]}"))
 
     def _is_call(self, i: int) -> bool:
         before = self.token(i - 1)
