@@ -43,7 +43,7 @@ security: setup  ## checkov over the CloudFormation templates, gated by infra/se
 
 test-py39:  ## the runner's tests under Python 3.9 + PyGreSQL 5.0.6 (Glue's runtime)
 	@if [ -x .venv-py39/bin/python ]; then \
-	  .venv-py39/bin/python -m pytest -q -p no:cacheprovider tests/runner tests/adapter tests/sample_data tests/analysis; \
+	  .venv-py39/bin/python -m pytest -q -p no:cacheprovider tests/runner tests/adapter tests/corpus tests/sample_data tests/analysis; \
 	else echo "SKIPPED test-py39: no Python 3.9 interpreter on this machine (install python3.9 to run the runner tests on Glue's runtime)"; fi
 
 pg:  ## make sure PostgreSQL answers on 127.0.0.1:5432 (starts an installed cluster if it is down)

@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     "splitter",
     "analysis",
+    "classification",
     "runner_overhead",
     "local_orchestration",
     "local_redshift",

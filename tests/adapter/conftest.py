@@ -13,7 +13,7 @@ import boto3
 import pg
 import pytest
 
-from local_redshift import LocalRedshift
+from local_redshift import LocalRedshift, compat
 from sqlrunner.connection import Database
 
 PGHOST = os.environ.get("PGHOST", "127.0.0.1")
@@ -84,8 +84,26 @@ class Redshift:
         assert self.adapter.execute(sql) is None
         return self.db.fetch(sql)
 
+    def query(self, sql):
+        """Rows of a Redshift query, in the form PostgreSQL runs it (translated if needed)."""
+        return self.db.fetch(self.adapter.translate(sql))
+
+    def types(self, sql):
+        """PostgreSQL's names of the result column types of a Redshift query."""
+        translated = self.adapter.translate(sql)
+        return [
+            self.db.fetch(f"SELECT format_type({oid}, {mod})")[0][0]
+            for _name, oid, mod in _columns_of(self.raw, translated)
+        ]
+
     def close(self):
         self.db.close()
+
+
+def _columns_of(raw, sql):
+    from local_redshift import pgcopy
+
+    return pgcopy.columns_of(raw, sql)
 
 
 @pytest.fixture
@@ -96,7 +114,8 @@ def redshift(pg_database, aws):
     schemas = [
         r[0]
         for r in conn.rows(
-            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema', 'public')"
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
+            f"AND nspname NOT IN ('information_schema', 'public', '{compat.SCHEMA}')"
         )
     ]
     for schema in schemas:  # each test starts from an empty database

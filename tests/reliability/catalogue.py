@@ -270,7 +270,7 @@ CASES: tuple[Case, ...] = (
          "the following arguments are required: --db_creds, --file", argv=("--db", "x")),
     # ---------------------------------------------------------------- CLI arguments
     Case("cli-no-command", C, "cli", "`sqlrunner` alone", 2,
-         "the following arguments are required: {{run,split,render}}", argv=()),
+         "the following arguments are required: {{run,split,render,check}}", argv=()),
     Case("cli-unknown-command", C, "cli", "`sqlrunner frobnicate`", 2,
          "invalid choice: 'frobnicate'", argv=("frobnicate",)),
     Case("cli-split-no-file", C, "cli", "`sqlrunner split` without FILE", 2,

@@ -3,6 +3,7 @@
     sqlrunner run --db DB --db_creds SECRET_ID [--bucket B] --file KEY_OR_PATH [--params JSON]
     sqlrunner split FILE                 JSON array of the statements
     sqlrunner render FILE --params JSON  the SQL with parameters substituted
+    sqlrunner check FILE... [--params JSON]  what each statement does on the local stack
 
 `run` takes exactly the Glue job's arguments; without --bucket, --file is a local path.
 Exit codes: 0 success, 1 failure while running, 2 bad input (arguments, parameters,
@@ -43,7 +44,9 @@ def console() -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="sqlrunner", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,split,render}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{run,split,render,check}"
+    )
     commands.add_parser("run", help="run a SQL file (the Glue job's arguments)", add_help=False)
     split_cmd = commands.add_parser("split", help="print the statements of FILE as JSON")
     split_cmd.add_argument("file")
@@ -52,6 +55,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     render_cmd.add_argument("--params", default="{}", help="JSON object of parameter values")
     if argv[:1] == ["run"]:
         return _run(argv[1:])
+    if argv[:1] == ["check"]:
+        return _check(argv[1:])
     options = parser.parse_args(argv)
     out = Output()
     try:
@@ -81,6 +86,20 @@ def _run(argv: List[str]) -> int:
         )
         return EXIT_BAD_INPUT
     return run_job(parsed, out=out)
+
+
+def _check(argv: List[str]) -> int:
+    """The local stack's pre-deploy check lives in the local emulation (local_redshift),
+    which the Glue wheel does not contain."""
+    try:
+        from local_redshift.check_command import main as check_main
+    except ImportError:
+        Output().error(
+            "sqlrunner check needs the local Redshift emulation (distribution local-redshift), "
+            "which is not installed in this environment"
+        )
+        return EXIT_BAD_INPUT
+    return check_main(argv)
 
 
 def _no_s3() -> None:

@@ -202,6 +202,11 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
         summary["statements"] = total
         secret = fetch_secret(args.db_creds, client=clients.get("secretsmanager"))
         summary["engine"] = secret.engine
+        # engine postgres: every statement classified by the local emulation (issue 13)
+        emulation = _local_emulation(secret.engine)
+        checked = None
+        if emulation is not None:
+            checked = emulation.check(statements() if kept is None else kept, sql.location)
         options = ConnectOptions(
             dbname=args.db,
             application_name=identity.application_name,
@@ -214,7 +219,7 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
         )
         db = connect(secret, options, log=out.info)
         try:
-            adapter = _adapter_for(secret.engine, db, clients, out)
+            adapter = _adapter_for(emulation, checked, db, clients, out)
             executed, rows = execute_statements(
                 statements() if kept is None else kept,
                 db,
@@ -265,20 +270,27 @@ def _checked(statements: Iterable[Statement]) -> "tuple[int, Optional[List[State
     return total, kept
 
 
-def _adapter_for(engine: str, db: Database, clients: Clients, out: Output) -> Any:
+def _local_emulation(engine: str) -> Any:
     """engine=postgres is the local stack: Redshift-only statements go through the
     emulation in the local_redshift distribution, which local environments install and the
-    Glue wheel never contains. Real Redshift gets every statement as written."""
+    Glue wheel never contains. Real Redshift gets every statement as written (None)."""
     if engine != "postgres":
         return None
     try:
-        from local_redshift import LocalRedshift
+        import local_redshift
     except ImportError:
         raise UsageError(
             "the secret says engine 'postgres' (the local stack), but the local Redshift "
             "emulation (distribution local-redshift) is not installed in this environment"
         ) from None
+    return local_redshift
 
-    adapter = LocalRedshift(db, s3=clients.s3(), glue=clients.get("glue"), log=out.info)
+
+def _adapter_for(emulation: Any, checked: Any, db: Database, clients: Clients, out: Output) -> Any:
+    if emulation is None:
+        return None
+    adapter = emulation.LocalRedshift(
+        db, s3=clients.s3(), glue=clients.get("glue"), log=out.info, classifier=checked
+    )
     adapter.on_connect()
     return adapter

@@ -1,21 +1,37 @@
-"""Local Redshift: the runner's emulation of Redshift-only statements on PostgreSQL.
+"""Local Redshift: the runner's emulation of Redshift on PostgreSQL (engine: postgres).
 
-Used only when the database secret says `engine: postgres` (the local stack). For each
-statement the executor calls `LocalRedshift.execute(sql)`: Spectrum DDL becomes Glue
-Data Catalog entries plus local tables read from the Parquet files in local S3,
-UNLOAD and COPY run against local S3 with Redshift's file naming and options, Redshift
-table attributes are rewritten away, and anything else Redshift-only fails with
-"not emulated locally: <what>". Plain SQL comes back as None and runs as written.
+Every statement of a file is classified before the runner connects (`check`): passed as
+written, translated, emulated, or refused by name with its AWS page, so nothing
+Redshift-only fails half-way through a run. Then, for each statement, the executor calls
+`LocalRedshift.execute(sql)`: Spectrum DDL becomes Glue Data Catalog entries plus local
+tables read from the Parquet files in local S3, UNLOAD and COPY run against local S3 with
+Redshift's file naming and options, Redshift syntax and functions are translated (sqlglot
+for TOP/QUALIFY, token edits, and the compat schema of SQL functions in the local
+database), and what runs as written comes back as None.
 
-Modules, one job each: adapter (classification and the refused list), spectrum
-(external schemas/tables/partitions), unload, copy_from_s3, ddl (CREATE/ALTER TABLE
-rewrites), options (UNLOAD/COPY options as data, with their AWS docs), parquet_load,
-pgcopy (COPY streaming over PyGreSQL 5.0.6 and 6.x), s3io, words (token cursor).
+Modules, one job each: adapter (the executor's entry point), classify (plans, the
+pre-connect check), translate (Redshift -> PostgreSQL SQL), compat (the compat schema),
+functions / statements / options (what is emulated, as data citing AWS's pages), ddl
+(table DDL), spectrum, unload, copy_from_s3, parquet_load, pgcopy, s3io, words, check_command
+(`sqlrunner check`), matrix (the support matrix, SUPPORT.md).
 
-pyarrow is imported only where Parquet or Zstandard is touched, so the runner on real
-Redshift needs nothing beyond boto3 and PyGreSQL.
+pyarrow and sqlglot are imported only where Parquet or TOP/QUALIFY are met. This
+distribution is installed in local environments only: the wheel Glue runs never has it.
 """
 
-from .adapter import LocalRedshift
+from typing import Iterable
 
-__all__ = ["LocalRedshift"]
+from .adapter import LocalRedshift
+from .classify import Classifier
+
+
+def check(statements: Iterable, location: str) -> Classifier:
+    """Classify every statement (objects with .text, .line, .index) before anything runs;
+    raises NotEmulatedError (exit 2) naming each refused one with its line. The returned
+    classifier keeps the plans for the adapter."""
+    classifier = Classifier()
+    classifier.check(statements, location)
+    return classifier
+
+
+__all__ = ["Classifier", "LocalRedshift", "check"]

@@ -6,12 +6,13 @@ comments, quoting and the rest of the statement reach PostgreSQL exactly as writ
 Each rewrite is a row in ATTRIBUTES/TYPES with the AWS doc it follows.
 """
 
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+import hashlib
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from sqlrunner.errors import NotEmulatedError
 from sqlrunner.lexer import Token
 
-from .words import significant
+from .words import ident, literal, significant
 
 CREATE_TABLE_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html"
 CTAS_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_AS.html"
@@ -63,6 +64,10 @@ CONSTRAINT_ELEMENTS = ("PRIMARY", "UNIQUE", "FOREIGN", "CONSTRAINT")
 # Redshift type spellings PostgreSQL lacks -> PostgreSQL's (TYPES_DOC). (MAX) is
 # Redshift's 65535-byte maximum; TEXT is VARCHAR(256) in Redshift.
 TYPE_RENAMES: Dict[str, str] = {"NVARCHAR": "varchar", "NCHAR": "char", "TEXT": "varchar(256)"}
+# A character type without a length: VARCHAR is VARCHAR(256) and BPCHAR is CHAR(256) in
+# Redshift (PostgreSQL's would be unlimited); CHAR alone is CHAR(1) in both.
+# https://docs.aws.amazon.com/redshift/latest/dg/r_Character_types.html
+DEFAULT_LENGTHS: Dict[str, str] = {"VARCHAR": "256", "NVARCHAR": "256", "BPCHAR": "256"}
 VARCHAR_WORDS = ("VARCHAR", "NVARCHAR", "VARYING", "CHAR", "CHARACTER", "NCHAR", "BPCHAR")
 MAX_LENGTH = "65535"
 # Redshift-only types with no PostgreSQL counterpart the adapter emulates.
@@ -119,7 +124,7 @@ def _is_op(tokens: Sequence[Token], at: int, op: str) -> bool:
     return at < len(tokens) and tokens[at].kind == "op" and tokens[at].text == op
 
 
-def _drop_attribute(
+def drop_attribute(
     tokens: Sequence[Token],
     i: int,
     attributes: Sequence[Attribute],
@@ -158,7 +163,13 @@ def _attribute_end(tokens: Sequence[Token], at: int, attribute: Attribute) -> in
 
 def rewrite_create_table(sql: str) -> Optional[Rewrite]:
     """The statement rewritten for PostgreSQL, or None when nothing needed changing."""
-    tokens = significant(sql)
+    edits, notes = create_table_edits(significant(sql))
+    return Rewrite(apply(sql, edits), notes) if edits else None
+
+
+def create_table_edits(tokens: Sequence[Token]) -> Tuple[List[Edit], List[str]]:
+    """Edits for one CREATE TABLE statement whose significant tokens are `tokens` (they
+    may be a slice of a longer text, such as a stored procedure's body)."""
     edits: List[Edit] = []
     notes: List[str] = []
     i = 0
@@ -182,20 +193,20 @@ def rewrite_create_table(sql: str) -> Optional[Rewrite]:
         i += 1
     if _is_op(tokens, i, "("):
         close = _closing(tokens, i)
-        _column_list(sql, tokens[i + 1 : close], edits, notes)
+        _column_list(tokens[i + 1 : close], edits, notes)
         i = close + 1
     _table_attributes(tokens, i, edits, notes)
-    return Rewrite(apply(sql, edits), notes) if edits else None
+    return edits, notes
 
 
 def _table_attributes(tokens: Sequence[Token], i: int, edits: List[Edit], notes: List[str]) -> None:
     while i < len(tokens):
         if _upper(tokens[i]) == "AS":
             return  # CREATE TABLE ... AS query: the query is left alone
-        i = _drop_attribute(tokens, i, TABLE_ATTRIBUTES, edits, notes)
+        i = drop_attribute(tokens, i, TABLE_ATTRIBUTES, edits, notes)
 
 
-def _column_list(sql: str, tokens: Sequence[Token], edits: List[Edit], notes: List[str]) -> None:
+def _column_list(tokens: Sequence[Token], edits: List[Edit], notes: List[str]) -> None:
     elements: List[Tuple[List[Token], Optional[Token]]] = []  # (tokens, the comma before it)
     current: List[Token] = []
     comma: Optional[Token] = None
@@ -245,27 +256,39 @@ def column_definition(element: Sequence[Token], edits: List[Edit], notes: List[s
                 Edit(
                     element[i].start,
                     _end(element[close]),
-                    f"GENERATED ALWAYS AS IDENTITY (START WITH {seed} INCREMENT BY {step})",
+                    f"GENERATED ALWAYS AS IDENTITY {_sequence(seed, step)}",
                 )
             )
             notes.append("IDENTITY")
             i = close + 1
             continue
-        if _matches(element, i, ("GENERATED", "BY", "DEFAULT", "AS", "IDENTITY")) and _is_op(
-            element, i + 5, "("
-        ):
-            close = _closing(element, i + 5)
-            seed, step = _identity_args(element[i + 6 : close])
-            edits.append(
-                Edit(
-                    element[i + 5].start,
-                    _end(element[close]),
-                    f"(START WITH {seed} INCREMENT BY {step})",
-                )
-            )
-            i = close + 1
+        if _matches(element, i, ("IDENTITY",)):
+            # IDENTITY without (seed, step): seed 1, step 1
+            edits.append(Edit(element[i].start, _end(element[i]), "GENERATED ALWAYS AS IDENTITY"))
+            notes.append("IDENTITY")
+            i += 1
             continue
-        i = _drop_attribute(element, i, COLUMN_ATTRIBUTES, edits, notes)
+        if _matches(element, i, ("GENERATED", "BY", "DEFAULT", "AS", "IDENTITY")):
+            if _is_op(element, i + 5, "("):
+                close = _closing(element, i + 5)
+                seed, step = _identity_args(element[i + 6 : close])
+                edits.append(
+                    Edit(element[i + 5].start, _end(element[close]), _sequence(seed, step))
+                )
+                i = close + 1
+            else:
+                i += 5
+            continue
+        i = drop_attribute(element, i, COLUMN_ATTRIBUTES, edits, notes)
+
+
+def _sequence(seed: str, step: str) -> str:
+    """PostgreSQL's sequence options for IDENTITY(seed, step); a seed below PostgreSQL's
+    default minimum (1) lowers the minimum, as Redshift allows IDENTITY(0, 1)."""
+    options = f"START WITH {seed} INCREMENT BY {step}"
+    if int(seed) < 1 and int(step) > 0:
+        options += f" MINVALUE {seed}"
+    return f"({options})"
 
 
 def _identity_args(tokens: Sequence[Token]) -> Tuple[str, str]:
@@ -286,6 +309,12 @@ def _type(element: Sequence[Token], at: int, edits: List[Edit], notes: List[str]
     if word in TYPE_RENAMES and not (word == "TEXT" and _is_op(element, at + 1, "(")):
         edits.append(Edit(element[at].start, _end(element[at]), TYPE_RENAMES[word]))
         notes.append(word)
+    if word in DEFAULT_LENGTHS or _matches(element, at, ("CHARACTER", "VARYING")):
+        last = at + 1 if word == "CHARACTER" else at
+        if not _is_op(element, last + 1, "("):
+            length = DEFAULT_LENGTHS["VARCHAR" if word == "CHARACTER" else word]
+            edits.append(Edit(_end(element[last]), _end(element[last]), f"({length})"))
+            notes.append(f"{word} without a length")
     max_type_edits(element, edits, notes)
 
 
@@ -337,3 +366,59 @@ def rewrite_alter_table(sql: str) -> Optional[Rewrite]:
             column_definition(tokens[start:], edits, notes)
         return Rewrite(apply(sql, edits), notes) if edits else None
     return None
+
+
+# VARCHAR(n) and CHAR(n) hold n *bytes* in Redshift, characters in PostgreSQL
+# (r_Character_types.html: 'Zürich' does not fit VARCHAR(6)). Each such column of a table
+# the adapter creates gets a CHECK on octet_length whose name is Redshift's error message,
+# so a violation reads as Redshift's does (see too_long_message); CHAR also holds only
+# single-byte characters there.
+BYTES_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_Character_types.html"
+_TOO_LONG = "value too long for type {type}"
+_CHECK_NAME_BYTES = 63  # PostgreSQL's identifier limit
+
+
+def byte_length_checks(db: Any, table: str) -> int:
+    """Add the byte-length CHECKs `table` (a regclass literal's text) lacks; returns how
+    many were added."""
+    rows = db.fetch(
+        "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typname, "
+        "a.atttypmod - 4 FROM pg_catalog.pg_attribute a "
+        "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+        f"WHERE a.attrelid = {literal(table)}::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+        "AND t.typname IN ('varchar', 'bpchar') AND a.atttypmod > 4 "
+        "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid = a.attrelid "
+        "AND c.contype = 'c' AND a.attnum = ANY (c.conkey) "
+        "AND c.conname LIKE 'value too long for type %')"
+    )
+    clauses = []
+    for column, type_sql, typname, length in rows:
+        name = _check_name(_TOO_LONG.format(type=type_sql), column)
+        value = ident(column)
+        if typname == "bpchar":
+            check = f"pg_catalog.octet_length({value}::text) = pg_catalog.length({value}::text)"
+        else:
+            check = f"pg_catalog.octet_length({value}) <= {int(length)}"
+        clauses.append(f"ADD CONSTRAINT {ident(name)} CHECK ({check})")
+    if clauses:
+        db.query(f"ALTER TABLE {table} " + ", ".join(clauses))
+    return len(clauses)
+
+
+def _check_name(message: str, column: str) -> str:
+    name = f"{message} [{column}]"
+    if len(name.encode()) <= _CHECK_NAME_BYTES:
+        return name
+    digest = hashlib.sha256(column.encode()).hexdigest()[:8]
+    return f"{message} [{digest}]"
+
+
+def too_long_message(error_message: str) -> Optional[str]:
+    """Redshift's message for a PostgreSQL check violation of one of the CHECKs above, or
+    None for any other error."""
+    marker = 'violates check constraint "value too long for type '
+    at = error_message.find(marker)
+    if at < 0:
+        return None
+    name = error_message[at + len(marker) - len("value too long for type ") :]
+    return name.split(" [", 1)[0]
