@@ -18,7 +18,7 @@ BENCHMARKS = [
     "splitter",
     "runner_overhead",
     "local_orchestration",
-    "local_redshift",
+    "redshift_emulation",
     "airflow_dags",
     "demo_1m",
     "backfill_30d",
