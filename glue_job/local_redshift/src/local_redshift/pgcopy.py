@@ -70,22 +70,25 @@ def copy_out(raw: Any, sql: str, block_bytes: int = 1 << 20) -> Iterator[List[by
     rows: List[bytes] = []
     append = rows.append
     size = 0
-    while True:
-        try:
-            row = getdata(False)
-        except OSError as exc:
-            raise _statement_error(exc) from None
-        if row.__class__ is int:  # the end: getdata returns the row count
-            if rows:
-                yield rows
-            return
-        append(row)
-        if len(rows) % CHECK_EVERY == 0:
-            size = sum(map(len, rows[-CHECK_EVERY:])) + size
+    steps = range(CHECK_EVERY)
+    # The innermost loop runs once per row: one call, one type check, one append (the
+    # block size is summed per CHECK_EVERY rows, not per row).
+    try:
+        while True:
+            for _ in steps:
+                row = getdata(False)
+                if row.__class__ is int:  # the end: getdata returns the row count
+                    if rows:
+                        yield rows
+                    return
+                append(row)
+            size += sum(map(len, rows[-CHECK_EVERY:]))
             if size >= block_bytes:
                 yield rows
                 rows, size = [], 0
                 append = rows.append
+    except OSError as exc:
+        raise _statement_error(exc) from None
 
 
 def columns_of(raw: Any, query: str) -> List[Tuple[str, int, int]]:
