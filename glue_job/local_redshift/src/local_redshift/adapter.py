@@ -12,7 +12,7 @@ from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 from sqlrunner.errors import EmulationError, NotEmulatedError
 from sqlrunner.result import Result
 
-from . import copy_from_s3, ddl, unload
+from . import copy_from_s3, ddl, load_history, unload
 from .spectrum import Spectrum
 from .words import Words, literal, name_of, significant
 
@@ -155,6 +155,7 @@ class LocalRedshift:
     def on_connect(self) -> None:
         for setting in SESSION_DEFAULTS:
             self.db.query(f"SET {setting.name} TO {literal(setting.value)}")
+        load_history.on_connect(self.db)  # STL_LOAD_ERRORS, pg_last_copy_count() on the path
         self.spectrum.load_schemas()
 
     def execute(self, sql: str) -> Optional[Result]:

@@ -20,15 +20,25 @@ SEND_BYTES = 1 << 20  # one COPY message per MB, so the server starts parsing ea
 CHECK_EVERY = 256  # rows between block-size checks when reading
 
 
+class CopyFailed(StatementError):
+    """The server refused COPY data; `server_text` is its whole message (ERROR, DETAIL,
+    CONTEXT lines), from which COPY's emulation reads the row it refused."""
+
+    def __init__(self, message: str, server_text: str) -> None:
+        super().__init__(message)
+        self.server_text = server_text
+
+
 def _statement_error(exc: BaseException) -> StatementError:
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    text = str(exc)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     message = lines[0] if lines else type(exc).__name__
     if message.startswith("ERROR:"):
         message = message[len("ERROR:") :].strip()
     context = next((line for line in lines[1:] if line.startswith("CONTEXT:")), "")
     if context:
         message += f" ({context[len('CONTEXT:') :].strip()})"
-    return StatementError(message)
+    return CopyFailed(message, text)
 
 
 def copy_in(raw: Any, sql: str, chunks: Iterable[bytes]) -> int:
