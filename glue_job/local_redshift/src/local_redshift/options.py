@@ -134,7 +134,7 @@ UNLOAD_OPTIONS: Tuple[Option, ...] = (
         "FORMAT",
         "format",
         "emulated",
-        "CSV and PARQUET as below; JSON refused",
+        "CSV, PARQUET and JSON as below",
         UNLOAD_DOC + "#unload-csv",
     ),
     Option(
@@ -153,7 +153,15 @@ UNLOAD_OPTIONS: Tuple[Option, ...] = (
         "Parquet 1.0, snappy row groups, .parquet suffix",
         UNLOAD_DOC + "#unload-csv",
     ),
-    Option(("JSON",), "FORMAT", "format_word", "refused", "", UNLOAD_DOC + "#unload-csv"),
+    Option(
+        ("JSON",),
+        "FORMAT",
+        "format_word",
+        "emulated",
+        'one JSON object per line named by the query\'s columns; booleans "t"/"f", '
+        "NULL null, dates and times as text; no file for zero rows",
+        UNLOAD_DOC + "#unload-csv",
+    ),
     Option(
         ("PARTITION", "BY"),
         "PARTITION_BY",
@@ -188,7 +196,13 @@ UNLOAD_OPTIONS: Tuple[Option, ...] = (
         UNLOAD_DOC + "#unload-delimiter",
     ),
     Option(
-        ("FIXEDWIDTH",), "FIXEDWIDTH", "string", "refused", "", UNLOAD_DOC + "#unload-fixedwidth"
+        ("FIXEDWIDTH",),
+        "FIXEDWIDTH",
+        "string",
+        "emulated",
+        "'id:width,...': each value left-aligned and padded to its width, NULL as blanks "
+        "(or NULL AS); a longer value fails the UNLOAD",
+        UNLOAD_DOC + "#unload-fixedwidth",
     ),
     Option(
         ("ENCRYPTED",),
@@ -238,7 +252,15 @@ UNLOAD_OPTIONS: Tuple[Option, ...] = (
         "Zstandard frames, .zst suffix",
         UNLOAD_DOC + "#unload-zstd",
     ),
-    Option(("ADDQUOTES",), "ADDQUOTES", "flag", "refused", "", UNLOAD_DOC + "#unload-addquotes"),
+    Option(
+        ("ADDQUOTES",),
+        "ADDQUOTES",
+        "flag",
+        "emulated",
+        "every non-NULL field in double quotes (quotes inside kept as they are, escaped "
+        "with ESCAPE)",
+        UNLOAD_DOC + "#unload-addquotes",
+    ),
     Option(
         ("NULL",),
         "NULL",
@@ -319,6 +341,11 @@ UNLOAD_RULES: Tuple[Rule, ...] = (
         )
     ),
     Rule("FORMAT=CSV", "FIXEDWIDTH", UNLOAD_DOC + "#unload-csv"),
+    Rule("FORMAT=CSV", "ADDQUOTES", UNLOAD_DOC + "#unload-csv"),
+    *(
+        Rule("FORMAT=JSON", other, UNLOAD_DOC + "#unload-csv")
+        for other in ("DELIMITER", "HEADER", "FIXEDWIDTH", "ADDQUOTES", "ESCAPE", "NULL")
+    ),
     Rule("FORMAT=CSV", "ESCAPE", UNLOAD_DOC + "#unload-escape"),
     Rule("FIXEDWIDTH", "DELIMITER", UNLOAD_DOC + "#unload-fixedwidth"),
     Rule("FIXEDWIDTH", "HEADER", UNLOAD_DOC + "#unload-header"),
