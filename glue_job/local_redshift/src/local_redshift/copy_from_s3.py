@@ -22,7 +22,8 @@ row of any file stays.
 """
 
 import json
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
+import re
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from sqlrunner.errors import EmulationError, NotEmulatedError, StatementError
 from sqlrunner.result import Result
@@ -248,6 +249,11 @@ class _Load:
         self.codec = CODECS.get(options.get("COMPRESSION", ""))
         self.paths = self._jsonpaths()
         self.by_name = {c.name: c for c in columns}
+        # A record whose text holds no backslash, CR, LF or (unless it is the delimiter)
+        # tab yields values PostgreSQL's text format takes as they are.
+        tab = "" if options.get("DELIMITER") == "\t" and self.fmt == "TEXT" else "\t"
+        special = re.compile("[\\\\\r\n" + tab + "]").search
+        self.plain: Callable[[str], bool] = lambda raw: special(raw) is None
         column_list = ", ".join(ident(c.name) for c in columns)
         self.copy_sql = f"COPY {target} ({column_list}) FROM STDIN"
 
@@ -389,6 +395,7 @@ class _Attempt:
         load, skip, sent = self.load, self.skip, self.sent
         convert = load.conversions.row
         special = _PG_SPECIAL
+        plain = load.plain
         block: List[str] = []
         size = 0
         recent: Dict[int, str] = {}
@@ -404,7 +411,7 @@ class _Attempt:
                 try:
                     if isinstance(fields, LoadError):
                         raise fields
-                    values = convert(fields)
+                    values = convert(fields, record.raw)
                 except LoadError as error:
                     self.rejected.append(load.rejected(key, record.raw, error))
                     if len(self.rejected) + len(skip) >= load.limit:
@@ -413,10 +420,10 @@ class _Attempt:
                         self.stopped = True
                         break
                     continue
-                line = "\t".join(
-                    "\\N" if v is None else (v.translate(special) if _needs_escape(v) else v)
-                    for v in values
-                )
+                if plain(record.raw):
+                    line = "\t".join(["\\N" if v is None else v for v in values])
+                else:
+                    line = "\t".join(["\\N" if v is None else v.translate(special) for v in values])
                 block.append(line)
                 sent.append(key)
                 recent[key] = record.raw
@@ -428,7 +435,3 @@ class _Attempt:
         self.recent = recent
         if block:
             yield ("\n".join(block) + "\n").encode("utf-8", "surrogateescape")
-
-
-def _needs_escape(value: str) -> bool:
-    return "\\" in value or "\t" in value or "\n" in value or "\r" in value

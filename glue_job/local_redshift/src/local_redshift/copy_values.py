@@ -217,32 +217,41 @@ class Conversions:
         self.time = date_setting(options, "TIMEFORMAT")
         self.convert: List[Converter] = [self._converter(c) for c in columns]
 
-    def row(self, fields: List[Optional[str]]) -> List[Optional[str]]:
-        values = []
-        for i, convert in enumerate(self.convert):
-            try:
+    def row(self, fields: List[Optional[str]], raw: str) -> List[Optional[str]]:
+        """The record's values; `raw` (its text) is checked once for invalid UTF-8."""
+        i = 0
+        try:
+            if _SURROGATE.search(raw):
+                fields = [None if f is None else self._valid(f, i) for i, f in enumerate(fields)]
+            values = []
+            for i, convert in enumerate(self.convert):
                 values.append(convert(fields[i]))
-            except LoadError as error:
-                error.column = self.columns[i].name
-                raise
-        return values
+            return values
+        except LoadError as error:
+            error.column = self.columns[i].name
+            raise
 
     def _converter(self, column: Column) -> Converter:
+        """One function per column, chosen once: the common cases do the least work."""
         if column.category == CHARACTER:
             return lambda field: self._text(field, column)
+        setting = None
         if column.oid == DATE_OID:
-            return lambda field: self._datetime(field, self.date, 1205, "date", column)
-        if column.oid in (TIMESTAMP_OID, TIMESTAMPTZ_OID):
-            return lambda field: self._datetime(field, self.time, 1206, "timestamp", column)
+            setting, code, kind = self.date, 1205, "date"
+        elif column.oid in (TIMESTAMP_OID, TIMESTAMPTZ_OID):
+            setting, code, kind = self.time, 1206, "timestamp"
+        if setting is not None and setting != "auto":
+            return lambda field: self._datetime(field, setting, code, kind, column)
         if column.oid == NUMERIC_OID and column.scale is not None and not self.round:
             return lambda field: self._decimal(field, column.scale)  # type: ignore[arg-type]
         return self._other
 
-    def _valid(self, field: str) -> str:
-        """Invalid UTF-8 arrives as lone surrogates (decoded with surrogateescape)."""
+    def _valid(self, field: str, column: int) -> str:
+        """Invalid UTF-8 arrives as lone surrogates (decoded with surrogateescape): only
+        CHAR/VARCHAR fields may take ACCEPTINVCHARS' replacement."""
         if not _SURROGATE.search(field):
             return field
-        if self.replacement is None:
+        if self.replacement is None or self.columns[column].category != CHARACTER:
             bad = _SURROGATE.search(field)
             hex_bytes = " ".join(f"{ord(ch) - 0xDC00:02x}" for ch in bad.group(0))  # type: ignore[union-attr]
             raise LoadError(1220, f"{CODES[1220]}. Bad UTF8 hex sequence: {hex_bytes}", value=field)
@@ -251,7 +260,6 @@ class Conversions:
     def _text(self, field: Optional[str], column: Column) -> Optional[str]:
         if field is None or field == self.null:
             return None
-        field = self._valid(field)
         if self.trim:
             field = field.rstrip(" ")
         if self.blanks_as_null and not field.strip():
@@ -267,15 +275,15 @@ class Conversions:
         return field
 
     def _other(self, field: Optional[str]) -> Optional[str]:
-        if field is None or field == self.null or not field.strip():
+        if not field or field == self.null or field.isspace():
             return None
-        return self._valid(field)
+        return field
 
     def _datetime(
         self, field: Optional[str], setting: Any, code: int, kind: str, column: Column
     ) -> Optional[str]:
         value = self._other(field)
-        if value is None or setting is None or setting == "auto":
+        if value is None:
             return value
         if setting in EPOCHS:
             try:
@@ -303,6 +311,9 @@ class Conversions:
         value = self._other(field)
         if value is None:
             return None
+        dot = value.find(".")
+        if dot < 0 or len(value) - dot - 1 <= scale:  # the usual case: nothing to cut
+            return value
         match = _DECIMAL.fullmatch(value)
         if match is None or len(match.group(2)) <= scale:
             return value
