@@ -267,11 +267,8 @@ class _Load:
 
     def load(self) -> Tuple[int, List[load_history.Rejected]]:
         """(rows loaded, load errors); raises _Failed when the errors reach MAXERROR."""
-        own = not pgcopy.in_transaction(self.db.raw)
-        if own:
-            self.db.query("BEGIN")
         refused: Dict[int, load_history.Rejected] = {}  # rows PostgreSQL refused, by key
-        try:
+        with pgcopy.transaction(self.db):
             while True:
                 attempt = _Attempt(self, set(refused))
                 self.db.query(f"SAVEPOINT {_SAVEPOINT}")
@@ -297,12 +294,6 @@ class _Load:
                     key=lambda r: (r.filename, r.line_number),
                 )
                 break
-        except BaseException:
-            if own:
-                self.db.query("ROLLBACK")
-            raise
-        if own:
-            self.db.query("COMMIT")
         return rows, rejected
 
     def _refused_row(

@@ -83,20 +83,10 @@ def on_connect(db: Any) -> None:
 def ensure(db: Any) -> None:
     if _installed(db):
         return
-    own = not pgcopy.in_transaction(db.raw)
-    if own:
-        db.query("BEGIN")
-    try:
-        db.query(f"SELECT pg_advisory_xact_lock(hashtext({literal(SCHEMA)}))")
+    with pgcopy.transaction(db, SCHEMA):
         if not _installed(db):
             for ddl in _DDL:
                 db.query(ddl)
-    except BaseException:
-        if own:
-            db.query("ROLLBACK")
-        raise
-    if own:
-        db.query("COMMIT")
 
 
 def _installed(db: Any) -> bool:

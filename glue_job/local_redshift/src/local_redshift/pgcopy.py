@@ -120,6 +120,28 @@ def _driver_error(exc: BaseException) -> StatementError:
     return _statement_error(exc) if isinstance(exc, OSError) else translate_driver_error(exc)
 
 
+@contextlib.contextmanager
+def transaction(db: Any, lock: Optional[str] = None) -> Iterator[bool]:
+    """A transaction block unless the caller's statement runs in one already (yields
+    whether the block is this one's), holding a transaction-scoped advisory lock on
+    `lock` if given: the emulation's multi-statement work commits or rolls back whole."""
+    from .words import literal
+
+    own = not in_transaction(db.raw)
+    if own:
+        db.query("BEGIN")
+    try:
+        if lock is not None:
+            db.query(f"SELECT pg_advisory_xact_lock(hashtext({literal(lock)}))")
+        yield own
+    except BaseException:
+        if own:
+            db.query("ROLLBACK")
+        raise
+    if own:
+        db.query("COMMIT")
+
+
 def in_transaction(raw: Any) -> bool:
     """True inside a BEGIN block (libpq's PQTRANS_INTRANS or PQTRANS_INERROR)."""
     status: Optional[int] = raw.transaction()

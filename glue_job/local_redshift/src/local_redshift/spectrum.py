@@ -28,9 +28,8 @@ spectrum_load lists a partition's files and loads them into its child table.
 https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_EXTERNAL_TABLE.html
 """
 
-import contextlib
 import json
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from sqlrunner.errors import EmulationError
 from sqlrunner.result import Result
@@ -86,23 +85,9 @@ class Spectrum:
             )
             self.schemas = {schema: database for schema, database in rows}
 
-    @contextlib.contextmanager
-    def _locked(self, key: str) -> Iterator[None]:
+    def _locked(self, key: str) -> Any:
         """A transaction (unless the caller's block is one) holding an advisory lock on `key`."""
-        own = not pgcopy.in_transaction(self.db.raw)
-        if own:
-            self.db.query("BEGIN")
-        try:
-            self.db.query(
-                f"SELECT pg_advisory_xact_lock(hashtext({literal(BOOKKEEPING + ':' + key)}))"
-            )
-            yield
-        except BaseException:
-            if own:
-                self.db.query("ROLLBACK")
-            raise
-        if own:
-            self.db.query("COMMIT")
+        return pgcopy.transaction(self.db, BOOKKEEPING + ":" + key)
 
     def _ensure_bookkeeping(self) -> None:
         """Create the bookkeeping schema once per database (callers hold an advisory lock)."""
