@@ -639,3 +639,17 @@ def test_the_tickit_tutorial_loads_as_written(redshift):
         "select likesports, liketheatre, likeconcerts from users where userid = 1"
     ) == [(True, False, None)]
     assert redshift.rows("select holiday from date order by dateid") == [(True,), (False,)]
+
+
+def test_not_null_and_csv_line_numbers(redshift):
+    redshift.run("create table nn (id int not null, note varchar(30))")
+    put(redshift.s3, "nn/a.csv", b'id,note\n1,"two\nlines"\n,empty id\n3,"x"\n')
+    with pytest.raises(
+        StatementError, match=r"line 4 of .*Missing data for not-null field \[code 1213\]"
+    ):
+        redshift.run(f"copy nn from 's3://{BUCKET}/nn/a.csv' {AUTH} csv ignoreheader 1")
+    redshift.run(f"copy nn from 's3://{BUCKET}/nn/a.csv' {AUTH} csv ignoreheader 1 maxerror 5")
+    assert redshift.rows("select id, note from nn order by id") == [(1, "two\nlines"), (3, "x")]
+    assert redshift.rows(
+        "select line_number, err_code, trim(raw_line) from stl_load_errors where query = pg_last_copy_id()"
+    ) == [(4, 1213, ",empty id")]
