@@ -581,7 +581,10 @@ def _write_parquet(db: Any, s3: Any, plan: Plan, query: str) -> int:
         for expr, c in ((wrapped[i], c) for i, c in enumerate(plan.data_columns))
     ]
     copy_sql = f"COPY ({_select(plan, query, selects)}) TO STDOUT WITH (FORMAT csv)"
-    read_options = pacsv.ReadOptions(column_names=key_names + data_names)
+    # One thread: the block is parsed while the next is read from PostgreSQL, on a
+    # machine the database and the local S3 share; pyarrow's parallel parse of a 16 MB
+    # block took 1.5x the time of a serial one there (and quoted newlines serialise it).
+    read_options = pacsv.ReadOptions(column_names=key_names + data_names, use_threads=False)
     parse_options = pacsv.ParseOptions(newlines_in_values=True)
     convert_options = pacsv.ConvertOptions(
         column_types=types,
@@ -614,13 +617,15 @@ def _write_parquet(db: Any, s3: Any, plan: Plan, query: str) -> int:
         writer.close()
         plan.done(output)
 
-    def flush(block: List[bytes]) -> None:
-        table = pacsv.read_csv(
+    def parse(block: List[bytes]) -> Any:
+        return pacsv.read_csv(
             io.BytesIO(b"".join(block)),
             read_options=read_options,
             parse_options=parse_options,
             convert_options=convert_options,
         )
+
+    def store(table: Any) -> None:
         if not keys:
             write("", table.select(data_names))
             return
@@ -633,18 +638,33 @@ def _write_parquet(db: Any, s3: Any, plan: Plan, query: str) -> int:
             values = tuple(combo[n][1:] if combo[n] else None for n in key_names)
             write(hive_folder(part_names, values), table.filter(mask).select(data_names))
 
-    # Parsing and encoding (pyarrow, outside the GIL) of one block overlaps reading the
-    # next from PostgreSQL; one worker keeps the blocks in order.
+    # A pipeline of three threads, each block passing through in order: this one reads
+    # rows from PostgreSQL, one parses the previous block's CSV into Arrow, one encodes
+    # the block before that as Parquet (pyarrow works outside the GIL). Parsing and
+    # encoding in one worker made that worker the bottleneck (bench/redshift_emulation).
     rows = 0
-    pending: Optional[Future] = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlrunner-parquet") as worker:
+    parsing: Optional[Future] = None
+    storing: Optional[Future] = None
+    with (
+        ThreadPoolExecutor(1, "sqlrunner-csv") as parser,
+        ThreadPoolExecutor(1, "sqlrunner-parquet") as encoder,
+    ):
+
+        def hand_on(parsed: Future) -> Future:
+            table = parsed.result()
+            if storing is not None:
+                storing.result()
+            return encoder.submit(store, table)
+
         for block in pgcopy.copy_out(db.raw, copy_sql, PARQUET_BLOCK_BYTES):
             rows += len(block)
-            if pending is not None:
-                pending.result()
-            pending = worker.submit(flush, block)
-        if pending is not None:
-            pending.result()
+            if parsing is not None:
+                storing = hand_on(parsing)
+            parsing = parser.submit(parse, block)
+        if parsing is not None:
+            storing = hand_on(parsing)
+        if storing is not None:
+            storing.result()
     for folder in list(writers):
         finish(folder)
     return rows
