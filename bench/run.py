@@ -20,7 +20,7 @@ BENCHMARKS = [
     "classification",
     "runner_overhead",
     "local_orchestration",
-    "local_redshift",
+    "redshift_emulation",
     "airflow_dags",
     "demo_1m",
     "backfill_30d",

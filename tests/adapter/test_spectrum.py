@@ -237,7 +237,7 @@ def test_partitions_under_the_table_location_are_listed_once(aws):
     """One listing of the table's LOCATION gives each partition exactly the files its own
     listing would: subfolders included, hidden files and sibling folders excluded, nested
     partition folders in both; a partition outside the LOCATION gets its own listing."""
-    from local_redshift import spectrum
+    from local_redshift import spectrum_load
 
     s3, _ = aws
     for key in (
@@ -255,7 +255,7 @@ def test_partitions_under_the_table_location_are_listed_once(aws):
     s3.meta.events.register("before-call.s3.ListObjectsV2", lambda **kw: calls.append(kw))
 
     def listed(locations):
-        found = spectrum._listings(s3, f"s3://{BUCKET}/t", locations, "spectrum.t")
+        found = spectrum_load.listings(s3, f"s3://{BUCKET}/t", locations, "spectrum.t")
         return {loc: [obj.key for obj in objs] for loc, objs in found.items()}
 
     x, xy, sub = (f"s3://{BUCKET}/t/p=x", f"s3://{BUCKET}/t/p=xy/", f"s3://{BUCKET}/t/p=x/sub")
@@ -271,3 +271,31 @@ def test_partitions_under_the_table_location_are_listed_once(aws):
     z = f"s3://{BUCKET}/elsewhere/p=z/"
     assert listed([x, z]) == {x: expected[x], z: ["elsewhere/p=z/part-0.parquet"]}
     assert len(calls) == 2
+
+
+def test_spectrum_ddl_is_checked_without_the_database_s3_or_glue():
+    from local_redshift.spectrum_grammar import (
+        parse_alter_table,
+        parse_create_schema,
+        parse_create_table,
+    )
+
+    schema = parse_create_schema(
+        "CREATE EXTERNAL SCHEMA IF NOT EXISTS spectrum FROM DATA CATALOG DATABASE 'lake' "
+        "IAM_ROLE default CREATE EXTERNAL DATABASE IF NOT EXISTS"
+    )
+    assert schema == ("spectrum", "lake", True, True)
+    table = parse_create_table(TABLE_SQL)
+    assert (table.schema, table.table, [p.name for p in table.partitions]) == (
+        "spectrum", "reviews", ["product_category"])  # fmt: skip
+    alter = parse_alter_table(add_partitions(["Books", "Toys"]))
+    assert alter.action == "ADD" and [p.values for p in alter.partitions] == [
+        {"product_category": "Books"}, {"product_category": "Toys"}]  # fmt: skip
+    with pytest.raises(NotEmulatedError, match="STORED AS ORC"):
+        parse_create_table(
+            f"CREATE EXTERNAL TABLE s.x (a int) STORED AS ORC LOCATION 's3://{BUCKET}/x/'"
+        )
+    with pytest.raises(NotEmulatedError, match="FROM HIVE METASTORE"):
+        parse_create_schema("CREATE EXTERNAL SCHEMA s FROM HIVE METASTORE DATABASE 'd' URI 'h'")
+    with pytest.raises(EmulationError, match="needs IAM_ROLE"):
+        parse_create_schema("CREATE EXTERNAL SCHEMA s FROM DATA CATALOG DATABASE 'd'")

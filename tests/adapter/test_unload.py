@@ -277,11 +277,81 @@ def test_authorization_is_required(venue):
 @pytest.mark.parametrize(
     "options, what",
     [
-        ("JSON", "UNLOAD JSON"),
-        ("FIXEDWIDTH 'id:3'", "UNLOAD FIXEDWIDTH"),
-        ("ADDQUOTES", "UNLOAD ADDQUOTES"),
+        ("MASTER_SYMMETRIC_KEY 'k' ENCRYPTED", "UNLOAD MASTER_SYMMETRIC_KEY"),
+        ("JSON PARTITION BY (city)", "UNLOAD JSON PARTITION BY"),
     ],
 )
 def test_unemulated_options_fail_by_name(venue, options, what):
     with pytest.raises(NotEmulatedError, match=f"not emulated locally: {what}"):
         unload(venue, "select * from venue", "ne/", options)
+
+
+def test_json_one_object_per_line(venue):
+    # AWS's UNLOAD examples, "Unload the VENUE table to a JSON file" (r_UNLOAD_command_examples.html)
+    result = unload(
+        venue,
+        "select id, name, seats, open, price, opened, updated from venue order by id",
+        "json/",
+        "JSON",
+    )
+    assert result.rows == 4
+    lines = get(venue.s3, "json/0000_part_00").decode().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"id": 1, "name": "Pinewood Race|track", "seats": 0, "open": "t", "price": 12.50,
+         "opened": "2008-01-04", "updated": "2008-01-04 10:11:12"},
+        {"id": 2, "name": 'Columbus "Crew" Stadium', "seats": None, "open": "f", "price": None,
+         "opened": None, "updated": None},
+        {"id": 3, "name": "Community, Ballpark", "seats": 7, "open": "t", "price": 3.00,
+         "opened": "2009-02-01", "updated": "2009-02-01 00:00:00"},
+        {"id": 4, "name": "Back\\slash\nnew line", "seats": 8, "open": None, "price": 1.25,
+         "opened": "2010-03-05", "updated": None},
+    ]  # fmt: skip
+    unload(venue, "select id from venue where false", "json_empty/", "FORMAT JSON")
+    assert keys(venue.s3, "json_empty/") == []  # zero rows: no file
+    with pytest.raises(EmulationError, match="JSON can't be used with HEADER"):
+        unload(venue, "select 1", "json_bad/", "JSON HEADER")
+    with pytest.raises(EmulationError, match="unique name"):
+        unload(venue, "select id, id from venue", "json_dup/", "JSON")
+
+
+def test_fixedwidth(venue):
+    # AWS's UNLOAD examples, "Unload VENUE to a fixed-width data file"
+    unload(venue, "select id, city, seats from venue order by id", "fw/venue_fw_",
+           "FIXEDWIDTH AS 'id:3,city:12,seats:6'")  # fmt: skip
+    assert get(venue.s3, "fw/venue_fw_0000_part_00") == (
+        b"1  Akron       0     \n"
+        b"2  Columbus          \n"
+        b"3              7     \n"
+        b"4  Kansas City 8     \n"
+    )
+    with pytest.raises(EmulationError, match="longer than its FIXEDWIDTH width"):
+        unload(venue, "select id, city from venue", "fw2/", "FIXEDWIDTH 'id:3,city:4'")
+    with pytest.raises(EmulationError, match="FIXEDWIDTH gives 1 fields for 2 columns"):
+        unload(venue, "select id, city from venue", "fw3/", "FIXEDWIDTH 'id:3'")
+
+
+def test_addquotes(venue):
+    # AWS's UNLOAD examples, "Unload data that contains a delimiter"
+    unload(venue, "select id, name, city from venue where id < 4 order by id", "aq/location_",
+           "DELIMITER ',' ADDQUOTES")  # fmt: skip
+    assert get(venue.s3, "aq/location_0000_part_00") == (
+        b'"1","Pinewood Race|track","Akron"\n'
+        b'"2","Columbus "Crew" Stadium","Columbus"\n'
+        b'"3","Community, Ballpark",\n'
+    )
+    unload(venue, "select id, name from venue where id = 2", "aq2/", "ADDQUOTES ESCAPE")
+    assert get(venue.s3, "aq2/0000_part_00") == b'"2"|"Columbus \\"Crew\\" Stadium"\n'
+    with pytest.raises(EmulationError, match="CSV can't be used with ADDQUOTES"):
+        unload(venue, "select 1", "aq3/", "CSV ADDQUOTES")
+
+
+def test_parse_checks_an_unload_without_the_database_or_s3():
+    from local_redshift.unload import parse
+
+    command = parse("UNLOAD ('select * from venue') TO 's3://b/v_' IAM_ROLE default JSON GZIP")
+    assert (command.query, command.format, command.options["COMPRESSION"]) == (
+        "select * from venue", "JSON", "GZIP")  # fmt: skip
+    with pytest.raises(EmulationError, match="LIMIT in its outer SELECT"):
+        parse("UNLOAD ('select 1 limit 1') TO 's3://b/x' IAM_ROLE default")
+    with pytest.raises(EmulationError, match="PARQUET can't be used with HEADER"):
+        parse("UNLOAD ('select 1') TO 's3://b/x' IAM_ROLE default PARQUET HEADER")

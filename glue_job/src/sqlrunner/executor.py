@@ -16,6 +16,7 @@ rather than committed implicitly.
 
 import os
 import re
+import time
 from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional
 
 from .args import JobArgs
@@ -30,7 +31,6 @@ from .errors import (
 )
 from .output import Output, Stopwatch
 from .params import bind, declarations_of, lines_of, parse_values, substitute
-from .result import Result
 from .secret import fetch_secret
 from .source import open_sql
 from .splitter import Statement, iter_statements
@@ -41,6 +41,7 @@ _BLOCK_WORDS = re.compile(
     r"(BEGIN|START|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+([A-Za-z]+))?", re.IGNORECASE
 )
 _CLOSES = {"COMMIT", "END", "ROLLBACK", "ABORT"}
+_BLOCK_INITIALS = frozenset("BSCERAbscera")  # first letters of _BLOCK_WORDS
 # Statements kept from the checking pass (characters of SQL); beyond it, split again.
 KEEP_CHARS = 8 << 20
 
@@ -121,24 +122,42 @@ def execute_statements(
     located at the failing statement, after rolling back an open transaction block."""
     rows_total = 0
     block: Optional[Statement] = None  # the statement that opened the current block
+    # The loop runs once per statement between database round trips, so it keeps to
+    # local names and no per-statement objects: its cost adds to every statement.
+    clock = time.monotonic
+    emulate = adapter.execute if adapter is not None else None
+    query = db.query
+    report = out.statement
     for statement in statements:
-        watch = Stopwatch()
+        started = clock()
+        text = statement.text
         try:
-            result = adapter.execute(statement.text) if adapter is not None else None
+            result = emulate(text) if emulate is not None else None
             if result is None:
-                result = db.query(statement.text)
+                result = query(text)
         except RunnerError as err:
             err.located(file=location, line=statement.line, statement=statement.index)
             if block is not None:
                 _rollback(db, out, block)
             raise
-        _report(out, statement, total, watch.seconds, result)
-        rows_total += result.rows or 0
-        effect = transaction_effect(statement)
-        if effect > 0:
-            block = statement
-        elif effect < 0:
-            block = None
+        rows = result.rows
+        report(
+            statement.index,
+            total,
+            statement.line,
+            statement.first_line,
+            clock() - started,
+            rows,
+            result.detail,
+        )
+        if rows:
+            rows_total += rows
+        if text[:1] in _BLOCK_INITIALS:
+            effect = transaction_effect(statement)
+            if effect > 0:
+                block = statement
+            elif effect < 0:
+                block = None
     if block is not None:
         _rollback(db, out, block)
         raise StatementError(
@@ -157,18 +176,6 @@ def _rollback(db: Database, out: Output, block: Statement) -> None:
         out.info(f"rolled back the transaction block opened by statement {block.index}")
     except RunnerError as err:  # a dead connection rolls back on the server's side anyway
         out.info(f"rollback of the block opened by statement {block.index} failed: {err.message}")
-
-
-def _report(out: Output, statement: Statement, total: int, seconds: float, result: Result) -> None:
-    out.statement(
-        statement.index,
-        total,
-        statement.line,
-        statement.first_line,
-        seconds,
-        result.rows,
-        result.detail,
-    )
 
 
 def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) -> int:

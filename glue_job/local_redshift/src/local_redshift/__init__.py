@@ -12,8 +12,17 @@ database), and what runs as written comes back as None.
 Modules, one job each: adapter (the executor's entry point), classify (plans, the
 pre-connect check), translate (Redshift -> PostgreSQL SQL), compat (the compat schema),
 functions / statements / options (what is emulated, as data citing AWS's pages), ddl
-(table DDL), spectrum, unload, copy_from_s3, parquet_load, pgcopy, s3io, words, check_command
-(`sqlrunner check`), matrix (the support matrix, SUPPORT.md).
+(table DDL), spectrum (external schemas/tables/partitions) with spectrum_grammar (the DDL
+read as data), glue_catalog and spectrum_load (partition files into child tables), unload,
+copy_from_s3 with copy_records (files into records) and copy_values (fields into values,
+Redshift's load errors), load_history (STL_LOAD_ERRORS, SYS_LOAD_ERROR_DETAIL,
+pg_last_copy_count/id), parquet_load, pgcopy (COPY streaming over PyGreSQL 5.0.6 and
+6.x), s3io, words (token cursor), check_command (`sqlrunner check`), matrix (the support
+matrix, SUPPORT.md).
+
+Statements can be checked without the database, S3 or Glue, raising what running them
+would raise for their text: copy_from_s3.parse, unload.parse,
+spectrum_grammar.parse_create_schema / parse_create_table / parse_alter_table.
 
 pyarrow and sqlglot are imported only where Parquet or TOP/QUALIFY are met. This
 distribution is installed in local environments only: the wheel Glue runs never has it.

@@ -14,7 +14,7 @@ from typing import Any, Callable, List, Optional, Sequence
 from sqlrunner.errors import EmulationError, NotEmulatedError, StatementError
 from sqlrunner.result import Result
 
-from . import compat, copy_from_s3, ddl, unload
+from . import compat, copy_from_s3, ddl, load_history, unload
 from .classify import Classifier, Plan
 from .spectrum import Spectrum
 from .statements import SESSION_DEFAULTS
@@ -44,6 +44,7 @@ class LocalRedshift:
             self.log(
                 f"local Redshift: compat schema {compat.SCHEMA} installed ({compat.version()})"
             )
+        load_history.ensure(self.db)  # STL_LOAD_ERRORS, pg_last_copy_count()
         self.db.query(f"SET search_path TO {compat.search_path(compat.DEFAULT_PATH)}")
         self.spectrum.load_schemas()
 

@@ -26,6 +26,7 @@ WITHIN GROUP, GETDATE as CURRENT_TIMESTAMP), and no extension emulates Redshift.
 import hashlib
 from typing import Any, List, NamedTuple, Sequence, Tuple
 
+from . import load_history
 from .functions import DOCS
 from .words import literal
 
@@ -42,12 +43,14 @@ class Definition(NamedTuple):
 
 
 def search_path(schemas: Sequence[str]) -> str:
-    """The search_path value for the user's `schemas`: theirs, then ours. pg_catalog stays
-    implicitly first, as in Redshift, so a user table named `date` never hides the type;
-    compat objects with a built-in's exact signature are called by their qualified name
-    (translate.py: QUALIFIED)."""
-    kept = [s for s in schemas if s.strip('"').lower() != SCHEMA]
-    return ", ".join([*kept, SCHEMA])
+    """The search_path value for the user's `schemas`: theirs, then the emulation's (this
+    compat schema, and load_history's STL_LOAD_ERRORS and pg_last_copy_count()). pg_catalog
+    stays implicitly first, as in Redshift, so a user table named `date` never hides the
+    type; compat objects with a built-in's exact signature are called by their qualified
+    name (translate.py: QUALIFIED)."""
+    ours = (SCHEMA, load_history.SCHEMA)
+    kept = [s for s in schemas if s.strip('"').lower() not in ours]
+    return ", ".join([*kept, *ours])
 
 
 def _f(name: str, page: str, sql: str) -> Definition:

@@ -1,33 +1,40 @@
 """COPY table [(columns)] FROM 's3://...' against local S3.
 
+`parse(sql)` reads and checks the statement without touching the database or S3 (the
+adapter's pre-run check uses it); `copy(db, s3, sql)` runs it.
+
 Sources: every object whose key starts with the FROM prefix (COPY's prefix match), or
 the entries of a manifest (MANIFEST; a missing entry fails only if it is mandatory).
 https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-source-s3.html
 
-Formats:
-- Text (default, pipe-delimited) and CSV stream, decompressed on the fly, into a
-  temporary staging table of text columns through PostgreSQL's CSV reader (text uses a
-  quote character that cannot occur, so nothing is unquoted and backslashes stay data,
-  as in Redshift's text format without ESCAPE). One INSERT ... SELECT then converts into
-  the target with Redshift's rules: an empty field is NULL in a non-character column
-  and '' in a character one, unless EMPTYASNULL/BLANKSASNULL
-  (https://docs.aws.amazon.com/redshift/latest/dg/r_UNLOAD_command_examples.html, NULL AS).
-- JSON 'auto' ['ignorecase']: objects streamed one at a time; keys matched to column
-  names; nested values kept as JSON text.
-- Parquet: columns by position, through parquet_load.
-The whole COPY is one statement: if any file fails, no row of any file stays.
+How rows flow (text, CSV, FIXEDWIDTH, JSON): copy_records splits each file into records
+with their line numbers, copy_values converts each field by the target column's type
+and the options, and the rows stream into `COPY target FROM STDIN` (PostgreSQL's text
+format) inside a savepoint. A row Python rejects is a load error; a row PostgreSQL
+rejects (bad digits, out of range, NOT NULL...) is found from its error's CONTEXT line,
+becomes a load error too, and the COPY runs again without it. Load errors go to
+STL_LOAD_ERRORS / SYS_LOAD_ERROR_DETAIL (load_history); when they reach MAXERROR (0 and
+1: the first) nothing is loaded and the statement fails with Redshift's message,
+"Load into table 't' failed.  Check 'stl_load_errors' system table for details.", plus
+the line, column and reason of the error that stopped it. Parquet goes through
+parquet_load (columns by position). The whole COPY is one statement: if it fails, no
+row of any file stays.
 """
 
-import itertools
 import json
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence
+import re
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-from sqlrunner.errors import EmulationError, NotEmulatedError
+from sqlrunner.errors import EmulationError, NotEmulatedError, StatementError
 from sqlrunner.result import Result
 
-from . import parquet_load, pgcopy, s3io
+from . import copy_records, copy_values, load_history, parquet_load, pgcopy, s3io
+from .copy_values import Column, Conversions, LoadError
 from .options import (
+    COLUMNAR_DOC,
     COPY_CONVERSION_DOC,
+    COPY_FORMAT_DOC,
+    COPY_LOAD_DOC,
     COPY_OPTIONS,
     COPY_REQUIREMENTS,
     COPY_RULES,
@@ -38,24 +45,32 @@ from .options import (
 )
 from .words import Words, ident, literal, qualified
 
-_STAGING_NUMBERS = itertools.count(1)
 CODECS = {"GZIP": "gzip", "BZIP2": "bz2", "ZSTD": "zstd"}
-# A quote character for PostgreSQL's CSV reader that text data cannot contain (NUL is
-# not valid in PostgreSQL text either), so Redshift text fields are taken verbatim.
-TEXT_QUOTE = "\x01"
-CHARACTER_CATEGORY = "S"  # pg_type.typcategory of char/varchar/text
-ACCEPTED_DATEFORMATS = ("auto", "YYYY-MM-DD")
-ACCEPTED_TIMEFORMATS = ("auto", "YYYY-MM-DD HH:MI:SS")
+MAXERROR_LIMIT = 100_000  # copy-parameters-data-load.html#copy-maxerror
+SEND_CHARS = 1 << 20  # rows are sent to PostgreSQL in blocks of about this size
+_LINE_BITS = 40  # a row's key: file index << _LINE_BITS | line number
+_SAVEPOINT = "sqlrunner_copy"
+_PG_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-class TableColumn(NamedTuple):
-    name: str
-    type_sql: str
-    category: str  # pg_type.typcategory
-    max_bytes: Optional[int]
+class CopyCommand(NamedTuple):
+    schema: Optional[str]
+    table: str
+    columns: Optional[List[str]]
+    source: str
+    options: Dict[str, Any]
+
+    @property
+    def format(self) -> str:
+        if "FIXEDWIDTH" in self.options:
+            return "FIXEDWIDTH"
+        return file_format(self.options)
 
 
-def copy(db: Any, s3: Any, sql: str) -> Result:
+def parse(sql: str) -> CopyCommand:
+    """The statement, checked as far as it can be without the database or S3: raises
+    NotEmulatedError for what is not emulated, EmulationError for what Redshift
+    refuses."""
     words = Words(sql, "COPY")
     words.expect("COPY")
     schema, table = words.qualified_name()
@@ -71,52 +86,108 @@ def copy(db: Any, s3: Any, sql: str) -> Result:
     if not source.startswith("s3://"):
         kind = source.split(":", 1)[0] if ":" in source else source
         raise NotEmulatedError(f"not emulated locally: COPY FROM '{kind}://...' (only s3:// is)")
+    s3io.parse_url(source, "COPY")
     options = parse_options(words, COPY_OPTIONS, "COPY")
     check_rules(options, COPY_RULES, COPY_REQUIREMENTS, "COPY")
-    _check_conversions(options)
-    target = qualified(schema, table)
-    columns = _table_columns(db, target, names)
-    objects = _sources(s3, source, "MANIFEST" in options)
-    fmt = file_format(options)
-    if fmt == "PARQUET":
+    command = CopyCommand(schema, table, names, source, options)
+    _check(command)
+    return command
+
+
+def _check(command: CopyCommand) -> None:
+    options = command.options
+    if options.get("ENCODING", "UTF8") not in ("UTF8",):
+        raise NotEmulatedError(f"not emulated locally: COPY ENCODING {options['ENCODING']}")
+    for key in ("DATEFORMAT", "TIMEFORMAT"):
+        copy_values.date_setting(options, key)
+    fmt = command.format
+    if fmt == "PARQUET" and "FILLRECORD" in options:
+        raise NotEmulatedError(
+            f"not emulated locally: COPY FORMAT PARQUET FILLRECORD ({COLUMNAR_DOC})"
+        )
+    if fmt in ("TEXT", "CSV"):
+        delimiter = options.get("DELIMITER", "," if fmt == "CSV" else "|")
+        if len(delimiter) != 1 or delimiter == "\n":
+            raise EmulationError(
+                f"COPY: DELIMITER must be one character other than newline, not {delimiter!r} "
+                f"({COPY_FORMAT_DOC}#copy-delimiter)"
+            )
+    if fmt == "FIXEDWIDTH":
+        copy_records.fixed_widths(options["FIXEDWIDTH"], 0)
+    replacement = options.get("ACCEPTINVCHARS")
+    if isinstance(replacement, str) and (len(replacement) != 1 or not 0 < ord(replacement) < 128):
+        raise EmulationError(
+            f"COPY: ACCEPTINVCHARS takes one ASCII character other than NUL, not {replacement!r} "
+            f"({COPY_CONVERSION_DOC}#copy-acceptinvchars)"
+        )
+    spec = options.get("FORMAT_ARG", "")
+    if fmt == "JSON" and spec.startswith("s3://"):
+        s3io.parse_url(spec, "COPY JSON")
+
+
+def copy(db: Any, s3: Any, sql: str) -> Result:
+    return load(db, s3, parse(sql))
+
+
+def load(db: Any, s3: Any, command: CopyCommand) -> Result:
+    load_history.ensure(db)
+    target = qualified(command.schema, command.table)
+    table_oid, columns = _table_columns(db, target, command.columns)
+    objects = _sources(s3, command.source, "MANIFEST" in command.options)
+    started = str(db.fetch("SELECT (clock_timestamp() AT TIME ZONE 'UTC')::text")[0][0])
+    copy_id = load_history.start(db)
+    if command.format == "PARQUET":
         targets = [parquet_load.TargetColumn(c.name, None) for c in columns]
         rows = parquet_load.load(
             db.raw, s3, objects, target, targets, by_name=False, surplus="DISABLED", what="COPY"
         )
-    else:
-        rows = _copy_via_staging(db, s3, target, columns, objects, fmt, options)
-    return Result(rows, f"from {len(objects)} file(s)")
+        load_history.finish(db, rows)
+        return Result(rows, f"from {len(objects)} file(s)")
+    run = _Load(db, s3, command, target, columns, objects)
+    try:
+        rows, rejected = run.load()
+    except _Failed as failed:
+        load_history.record(db, copy_id, table_oid, started, failed.rejected)
+        load_history.finish(db, 0)
+        raise failed.error from None
+    load_history.record(db, copy_id, table_oid, started, rejected)
+    load_history.finish(db, rows)
+    detail = f"from {len(objects)} file(s)"
+    if "NOLOAD" in command.options:
+        detail = f"NOLOAD: {rows} row(s) checked, nothing loaded, from {len(objects)} file(s)"
+        rows = 0
+    if rejected:
+        detail += (
+            f"; {len(rejected)} record(s) could not be loaded. Check 'stl_load_errors' system "
+            "table for details"
+        )
+    return Result(rows, detail)
 
 
-def _check_conversions(options: Dict[str, Any]) -> None:
-    for key, accepted in (
-        ("DATEFORMAT", ACCEPTED_DATEFORMATS),
-        ("TIMEFORMAT", ACCEPTED_TIMEFORMATS),
-    ):
-        if key in options and options[key] not in accepted:
-            raise NotEmulatedError(f"not emulated locally: COPY {key} {options[key]!r}")
-    if options.get("ENCODING", "UTF8") not in ("UTF8",):
-        raise NotEmulatedError(f"not emulated locally: COPY ENCODING {options['ENCODING']}")
-
-
-def _table_columns(db: Any, target: str, names: Optional[List[str]]) -> List[TableColumn]:
+def _table_columns(db: Any, target: str, names: Optional[List[str]]) -> Tuple[int, List[Column]]:
     rows = db.fetch(
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory,"
-        " CASE WHEN a.atttypmod > 4 AND t.typcategory = 'S' THEN a.atttypmod - 4 END"
-        f" FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid, t.typcategory,"
+        " CASE WHEN a.atttypmod > 4 AND t.typcategory = 'S' THEN a.atttypmod - 4 END,"
+        " CASE WHEN a.atttypid = 1700 AND a.atttypmod >= 4 THEN (a.atttypmod - 4) & 65535 END,"
+        f" a.attnotnull, a.attrelid::integer, t.typname FROM pg_attribute a"
+        " JOIN pg_type t ON t.oid = a.atttypid"
         f" WHERE a.attrelid = {literal(target)}::regclass AND a.attnum > 0 AND NOT a.attisdropped"
         " ORDER BY a.attnum"
     )
+    if not rows:
+        raise EmulationError(f"COPY: relation {target} has no columns")
     columns = [
-        TableColumn(name, type_sql, category, width) for name, type_sql, category, width in rows
+        Column(name, type_sql, type_name, int(oid), category, width, scale, bool(not_null))
+        for name, type_sql, oid, category, width, scale, not_null, _, type_name in rows
     ]
+    table_oid = int(rows[0][7])
     if names is None:
-        return columns
+        return table_oid, columns
     by_name = {c.name: c for c in columns}
     missing = [n for n in names if n not in by_name]
     if missing:
         raise EmulationError(f'COPY: column "{missing[0]}" of relation {target} does not exist')
-    return [by_name[n] for n in names]
+    return table_oid, [by_name[n] for n in names]
 
 
 def _sources(s3: Any, url: str, manifest: bool) -> List[s3io.S3Object]:
@@ -149,144 +220,209 @@ def _sources(s3: Any, url: str, manifest: bool) -> List[s3io.S3Object]:
     return objects
 
 
-def _copy_via_staging(
-    db: Any,
-    s3: Any,
-    target: str,
-    columns: Sequence[TableColumn],
-    objects: Sequence[s3io.S3Object],
-    fmt: str,
-    options: Dict[str, Any],
-) -> int:
-    staging = f"sqlrunner_copy_{next(_STAGING_NUMBERS)}"
-    own = not pgcopy.in_transaction(db.raw)
-    if own:
-        db.query("BEGIN")
-    try:
-        db.query(
-            f"CREATE TEMP TABLE {staging} ({', '.join(f'c{i} text' for i in range(len(columns)))})"
-            " ON COMMIT DROP"
-        )
-        null = options.get("NULL", "\\N")
-        if fmt == "JSON":
-            copy_sql = f"COPY {staging} FROM STDIN WITH (FORMAT csv)"
-            chunks = _json_rows(s3, objects, columns, options.get("FORMAT_ARG", "auto"))
-        else:
-            delimiter = options.get("DELIMITER", "," if fmt == "CSV" else "|")
-            if len(delimiter) != 1:
-                raise EmulationError(f"COPY: DELIMITER must be one character, not {delimiter!r}")
-            quote = options.get("FORMAT_ARG", '"') if fmt == "CSV" else TEXT_QUOTE
-            copy_sql = (
-                f"COPY {staging} FROM STDIN WITH (FORMAT csv, DELIMITER {literal(delimiter)},"
-                f" QUOTE {literal(quote)}, NULL {literal(null)})"
-            )
-            codec = CODECS.get(options.get("COMPRESSION", ""))
-            chunks = _text_chunks(s3, objects, codec, options.get("IGNOREHEADER", 0))
-        pgcopy.copy_in(db.raw, copy_sql, chunks)
-        converted = ", ".join(
-            _convert(f"c{i}", column, options) for i, column in enumerate(columns)
-        )
-        result = db.query(
-            f"INSERT INTO {target} ({', '.join(ident(c.name) for c in columns)})"
-            f" SELECT {converted} FROM {staging}"
-        )
-        if own:
-            db.query("COMMIT")
-        else:
-            db.query(f"DROP TABLE {staging}")
-    except BaseException:
-        if own:
-            db.query("ROLLBACK")
-        raise
-    return result.rows or 0
+class _Failed(Exception):
+    def __init__(self, error: StatementError, rejected: List[load_history.Rejected]) -> None:
+        super().__init__(error.message)
+        self.error, self.rejected = error, rejected
 
 
-def _convert(field: str, column: TableColumn, options: Dict[str, Any]) -> str:
-    """The staging text field as the target column's value, with Redshift's empty-field
-    rules (COPY_CONVERSION_DOC: EMPTYASNULL, BLANKSASNULL)."""
-    if column.category == CHARACTER_CATEGORY:
-        if "BLANKSASNULL" in options:
-            field = f"CASE WHEN btrim({field}) = '' THEN NULL ELSE {field} END"
-        elif "EMPTYASNULL" in options:
-            field = f"NULLIF({field}, '')"
-        return f"CAST({field} AS {column.type_sql})"
-    return f"CAST(NULLIF({field}, '') AS {column.type_sql})"
+class _Load:
+    """One COPY of text, CSV, FIXEDWIDTH or JSON files into `target`."""
 
+    def __init__(
+        self,
+        db: Any,
+        s3: Any,
+        command: CopyCommand,
+        target: str,
+        columns: List[Column],
+        objects: List[s3io.S3Object],
+    ) -> None:
+        self.db, self.s3, self.command, self.target = db, s3, command, target
+        self.columns, self.objects = columns, objects
+        self.options = options = command.options
+        self.fmt = command.format
+        self.limit = max(1, min(int(options.get("MAXERROR", 0)), MAXERROR_LIMIT))
+        self.conversions = Conversions(columns, options)
+        if self.fmt == "JSON":
+            self.conversions.null = None  # NULL AS applies to text, not to JSON values
+        self.codec = CODECS.get(options.get("COMPRESSION", ""))
+        self.paths = self._jsonpaths()
+        self.by_name = {c.name: c for c in columns}
+        # A record whose text holds no backslash, CR, LF or (unless it is the delimiter)
+        # tab yields values PostgreSQL's text format takes as they are.
+        tab = "" if options.get("DELIMITER") == "\t" and self.fmt == "TEXT" else "\t"
+        special = re.compile("[\\\\\r\n" + tab + "]").search
+        self.plain: Callable[[str], bool] = lambda raw: special(raw) is None
+        column_list = ", ".join(ident(c.name) for c in columns)
+        self.copy_sql = f"COPY {target} ({column_list}) FROM STDIN"
 
-def _text_chunks(
-    s3: Any, objects: Sequence[s3io.S3Object], codec: Optional[str], skip_lines: int
-) -> Iterator[bytes]:
-    for obj in objects:
-        remaining = skip_lines
-        last = b""
-        for chunk in s3io.read_chunks(s3, obj, codec, "COPY"):
-            while remaining and chunk:
-                newline = chunk.find(b"\n")
-                if newline < 0:
-                    chunk = b""
-                    break
-                chunk = chunk[newline + 1 :]
-                remaining -= 1
-            if chunk:
-                last = chunk[-1:]
-                yield chunk
-        if last and last != b"\n":
-            yield b"\n"  # the next file starts on its own line
+    def _jsonpaths(self) -> Optional[List[List[copy_records.Step]]]:
+        spec = self.options.get("FORMAT_ARG", "")
+        if self.fmt != "JSON" or not spec.startswith("s3://"):
+            return None
+        bucket, key = s3io.parse_url(spec, "COPY JSON")
+        text = s3io.read_bytes(self.s3, bucket, key, "COPY JSONPaths file")
+        return copy_records.parse_jsonpaths(text, spec, len(self.columns))
 
-
-def _json_rows(
-    s3: Any, objects: Sequence[s3io.S3Object], columns: Sequence[TableColumn], spec: str
-) -> Iterator[bytes]:
-    decoder = json.JSONDecoder()
-    ignore_case = spec == "auto ignorecase"
-    batch: List[str] = []
-    for obj in objects:
-        buffer = ""
-        for chunk in s3io.read_chunks(s3, obj, None, "COPY"):
-            buffer += chunk.decode("utf-8")
-            pos = 0
+    def load(self) -> Tuple[int, List[load_history.Rejected]]:
+        """(rows loaded, load errors); raises _Failed when the errors reach MAXERROR."""
+        refused: Dict[int, load_history.Rejected] = {}  # rows PostgreSQL refused, by key
+        with pgcopy.transaction(self.db):
             while True:
-                while pos < len(buffer) and buffer[pos] in " \t\r\n":
-                    pos += 1
-                if pos >= len(buffer):
-                    break
+                attempt = _Attempt(self, set(refused))
+                self.db.query(f"SAVEPOINT {_SAVEPOINT}")
+                failed: Optional[pgcopy.CopyFailed] = None
                 try:
-                    value, end = decoder.raw_decode(buffer, pos)
-                except ValueError:
-                    break  # an object continues in the next chunk
-                batch.append(_json_line(value, columns, ignore_case, obj))
-                pos = end
-            buffer = buffer[pos:]
-            if len(batch) >= 10_000:
-                yield "".join(batch).encode("utf-8")
-                batch = []
-        if buffer.strip():
-            raise EmulationError(
-                f"COPY: {obj.url} holds invalid JSON near {buffer.strip()[:40]!r} "
-                f"({COPY_CONVERSION_DOC})"
+                    rows = pgcopy.copy_in(self.db.raw, self.copy_sql, attempt.chunks())
+                except pgcopy.CopyFailed as error:
+                    failed = error
+                if failed is not None or attempt.stopped:
+                    self.db.query(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                if failed is not None:  # a row PostgreSQL refused, sent before any stop
+                    key, rejected = self._refused_row(attempt, failed)
+                    refused[key] = rejected
+                if attempt.stopped or len(attempt.rejected) + len(refused) >= self.limit:
+                    raise self._failure(attempt.rejected + list(refused.values()))
+                if failed is not None:
+                    continue
+                if "NOLOAD" in self.options:
+                    self.db.query(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                self.db.query(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+                rejected = sorted(
+                    attempt.rejected + list(refused.values()),
+                    key=lambda r: (r.filename, r.line_number),
+                )
+                break
+        return rows, rejected
+
+    def _refused_row(
+        self, attempt: "_Attempt", failed: pgcopy.CopyFailed
+    ) -> Tuple[int, load_history.Rejected]:
+        found = copy_values.complaint(failed.server_text)
+        if found is None or not 0 < found.line <= len(attempt.sent):
+            raise failed
+        key = attempt.sent[found.line - 1]
+        column = self.by_name.get(found.column or "")
+        error = copy_values.reason_for(found, column)
+        raw = attempt.recent.get(key, found.value)
+        return key, self.rejected(key, raw, error)
+
+    def rejected(self, key: int, raw: str, error: LoadError) -> load_history.Rejected:
+        column = self.by_name.get(error.column)
+        length = ""
+        if column is not None and column.max_bytes is not None:
+            length = str(column.max_bytes)
+        elif column is not None and column.scale is not None:
+            length = column.type_sql[column.type_sql.find("(") + 1 : -1].replace(",", ", ")
+        return load_history.Rejected(
+            filename=self.objects[key >> _LINE_BITS].url,
+            line_number=key & ((1 << _LINE_BITS) - 1),
+            colname=error.column,
+            type=column.type_name if column is not None else "",
+            col_length=length,
+            position=error.pos,
+            raw_line=raw,
+            raw_field_value=error.value,
+            err_code=error.code,
+            err_reason=error.reason,
+        )
+
+    def _failure(self, rejected: List[load_history.Rejected]) -> _Failed:
+        rejected = sorted(rejected, key=lambda r: (r.filename, r.line_number))
+        last = rejected[min(self.limit, len(rejected)) - 1]  # the error that reached MAXERROR
+        where = f"line {last.line_number} of {last.filename}"
+        if last.colname:
+            where += f", column {last.colname}"
+        value = f", value {last.raw_field_value[:60]!r}" if last.raw_field_value else ""
+        message = (
+            f"Load into table '{self.command.table}' failed.  Check 'stl_load_errors' system "
+            f"table for details. ({where}: {last.err_reason} [code {last.err_code}]{value}; "
+            f"{len(rejected)} load error(s), MAXERROR {self.options.get('MAXERROR', 0)}) "
+            f"({COPY_LOAD_DOC}#copy-maxerror)"
+        )
+        return _Failed(StatementError(message, sqlstate="XX000"), rejected)
+
+    def records(self, obj: s3io.S3Object) -> Iterator[copy_records.Record]:
+        chunks = s3io.read_chunks(self.s3, obj, self.codec, "COPY")
+        options, width = self.options, len(self.columns)
+        if self.fmt == "JSON":
+            names = [c.name for c in self.columns]
+            spec = options.get("FORMAT_ARG", "auto")
+            return copy_records.json_records(chunks, names, spec, self.paths)
+        lines = copy_records.lines_of(chunks)
+        first = copy_records.skip_header(lines, int(options.get("IGNOREHEADER", 0))) + 1
+        fill = "FILLRECORD" in options
+        if self.fmt == "CSV":
+            delimiter = options.get("DELIMITER", ",")
+            quote = options.get("FORMAT_ARG", '"')
+            return copy_records.csv_records(lines, delimiter, quote, width, fill, first)
+        if self.fmt == "FIXEDWIDTH":
+            widths = copy_records.fixed_widths(options["FIXEDWIDTH"], width)
+            return copy_records.fixed_records(
+                lines, widths, fill, "IGNOREBLANKLINES" in options, first
             )
-    if batch:
-        yield "".join(batch).encode("utf-8")
+        text = copy_records.TextFormat(
+            options.get("DELIMITER", "|"),
+            "ESCAPE" in options,
+            "REMOVEQUOTES" in options,
+            "IGNOREBLANKLINES" in options,
+        )
+        return copy_records.text_records(lines, text, width, fill, first)
 
 
-def _json_line(
-    value: Any, columns: Sequence[TableColumn], ignore_case: bool, obj: s3io.S3Object
-) -> str:
-    if not isinstance(value, dict):
-        raise EmulationError(f"COPY: {obj.url}: JSON 'auto' needs one object per record")
-    if ignore_case:
-        value = {str(k).lower(): v for k, v in value.items()}
-    fields = []
-    for column in columns:
-        item = value.get(column.name)
-        if item is None:
-            fields.append("")
-            continue
-        if isinstance(item, bool):
-            text = "true" if item else "false"
-        elif isinstance(item, (dict, list)):
-            text = json.dumps(item, separators=(",", ":"))
-        else:
-            text = str(item)
-        fields.append('"' + text.replace('"', '""') + '"')
-    return ",".join(fields) + "\n"
+class _Attempt:
+    """One pass over the files: rows as PostgreSQL text-format blocks, the key of every
+    row sent (the COPY stream's line N is sent[N - 1]), and the rows rejected on the way."""
+
+    def __init__(self, load: _Load, skip: Set[int]) -> None:
+        self.load, self.skip = load, skip
+        self.sent: List[int] = []
+        self.rejected: List[load_history.Rejected] = []
+        self.recent: Dict[int, str] = {}  # raw text of the rows of the last few blocks
+        self.stopped = False  # the load errors reached MAXERROR: the rows sent end the COPY
+
+    def chunks(self) -> Iterator[bytes]:
+        load, skip, sent = self.load, self.skip, self.sent
+        convert = load.conversions.row
+        special = _PG_SPECIAL
+        plain = load.plain
+        block: List[str] = []
+        size = 0
+        recent: Dict[int, str] = {}
+        for index, obj in enumerate(load.objects):
+            if self.stopped:
+                break
+            base = index << _LINE_BITS
+            for record in load.records(obj):
+                key = base | record.line
+                if key in skip:
+                    continue
+                fields = record.fields
+                try:
+                    if isinstance(fields, LoadError):
+                        raise fields
+                    values = convert(fields, record.raw)
+                except LoadError as error:
+                    self.rejected.append(load.rejected(key, record.raw, error))
+                    if len(self.rejected) + len(skip) >= load.limit:
+                        # PostgreSQL still checks the rows sent, so a row it refuses before
+                        # this one is reported too, as the first error
+                        self.stopped = True
+                        break
+                    continue
+                if plain(record.raw):
+                    line = "\t".join(["\\N" if v is None else v for v in values])
+                else:
+                    line = "\t".join(["\\N" if v is None else v.translate(special) for v in values])
+                block.append(line)
+                sent.append(key)
+                recent[key] = record.raw
+                size += len(line) + 1
+                if size >= SEND_CHARS:
+                    self.recent = recent
+                    yield ("\n".join(block) + "\n").encode("utf-8", "surrogateescape")
+                    block, size, recent = [], 0, dict(list(recent.items())[-4096:])
+        self.recent = recent
+        if block:
+            yield ("\n".join(block) + "\n").encode("utf-8", "surrogateescape")

@@ -33,6 +33,9 @@ COPY_CONVERSION_DOC = (
     "https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-conversion.html"
 )
 COPY_LOAD_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-load.html"
+COLUMNAR_DOC = (
+    "https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html"
+)
 
 MB = 1 << 20
 GB = 1 << 30
@@ -131,7 +134,7 @@ UNLOAD_OPTIONS: Tuple[Option, ...] = (
         "FORMAT",
         "format",
         "emulated",
-        "CSV and PARQUET as below; JSON refused",
+        "CSV, PARQUET and JSON as below",
         UNLOAD_DOC + "#unload-csv",
     ),
     Option(
@@ -150,7 +153,15 @@ UNLOAD_OPTIONS: Tuple[Option, ...] = (
         "Parquet 1.0, snappy row groups, .parquet suffix",
         UNLOAD_DOC + "#unload-csv",
     ),
-    Option(("JSON",), "FORMAT", "format_word", "refused", "", UNLOAD_DOC + "#unload-csv"),
+    Option(
+        ("JSON",),
+        "FORMAT",
+        "format_word",
+        "emulated",
+        'one JSON object per line named by the query\'s columns; booleans "t"/"f", '
+        "NULL null, dates and times as text; no file for zero rows",
+        UNLOAD_DOC + "#unload-csv",
+    ),
     Option(
         ("PARTITION", "BY"),
         "PARTITION_BY",
@@ -185,7 +196,13 @@ UNLOAD_OPTIONS: Tuple[Option, ...] = (
         UNLOAD_DOC + "#unload-delimiter",
     ),
     Option(
-        ("FIXEDWIDTH",), "FIXEDWIDTH", "string", "refused", "", UNLOAD_DOC + "#unload-fixedwidth"
+        ("FIXEDWIDTH",),
+        "FIXEDWIDTH",
+        "string",
+        "emulated",
+        "'id:width,...': each value left-aligned and padded to its width, NULL as blanks "
+        "(or NULL AS); a longer value fails the UNLOAD",
+        UNLOAD_DOC + "#unload-fixedwidth",
     ),
     Option(
         ("ENCRYPTED",),
@@ -235,7 +252,15 @@ UNLOAD_OPTIONS: Tuple[Option, ...] = (
         "Zstandard frames, .zst suffix",
         UNLOAD_DOC + "#unload-zstd",
     ),
-    Option(("ADDQUOTES",), "ADDQUOTES", "flag", "refused", "", UNLOAD_DOC + "#unload-addquotes"),
+    Option(
+        ("ADDQUOTES",),
+        "ADDQUOTES",
+        "flag",
+        "emulated",
+        "every non-NULL field in double quotes (quotes inside kept as they are, escaped "
+        "with ESCAPE)",
+        UNLOAD_DOC + "#unload-addquotes",
+    ),
     Option(
         ("NULL",),
         "NULL",
@@ -316,6 +341,11 @@ UNLOAD_RULES: Tuple[Rule, ...] = (
         )
     ),
     Rule("FORMAT=CSV", "FIXEDWIDTH", UNLOAD_DOC + "#unload-csv"),
+    Rule("FORMAT=CSV", "ADDQUOTES", UNLOAD_DOC + "#unload-csv"),
+    *(
+        Rule("FORMAT=JSON", other, UNLOAD_DOC + "#unload-csv")
+        for other in ("DELIMITER", "HEADER", "FIXEDWIDTH", "ADDQUOTES", "ESCAPE", "NULL")
+    ),
     Rule("FORMAT=CSV", "ESCAPE", UNLOAD_DOC + "#unload-escape"),
     Rule("FIXEDWIDTH", "DELIMITER", UNLOAD_DOC + "#unload-fixedwidth"),
     Rule("FIXEDWIDTH", "HEADER", UNLOAD_DOC + "#unload-header"),
@@ -372,7 +402,7 @@ COPY_OPTIONS: Tuple[Option, ...] = (
         "FORMAT",
         "format",
         "emulated",
-        "CSV, PARQUET, JSON 'auto' as below",
+        "CSV, PARQUET, JSON as below",
         COPY_FORMAT_DOC + "#copy-format",
     ),
     Option(
@@ -397,7 +427,9 @@ COPY_OPTIONS: Tuple[Option, ...] = (
         "FORMAT",
         "json",
         "emulated",
-        "'auto' and 'auto ignorecase' (keys matched to column names); jsonpaths refused",
+        "'auto', 'auto ignorecase' (keys matched to column names) and 's3://jsonpaths' "
+        "(one JSONPath per column, dot or bracket notation); GZIP/BZIP2/ZSTD input; "
+        "'noshred' refused",
         COPY_FORMAT_DOC + "#copy-json",
     ),
     Option(("AVRO",), "FORMAT", "avro", "refused", "", COPY_FORMAT_DOC + "#copy-avro"),
@@ -406,14 +438,20 @@ COPY_OPTIONS: Tuple[Option, ...] = (
         ("SHAPEFILE",), "FORMAT", "format_word", "refused", "", COPY_FORMAT_DOC + "#copy-shapefile"
     ),
     Option(
-        ("FIXEDWIDTH",), "FIXEDWIDTH", "string", "refused", "", COPY_FORMAT_DOC + "#copy-fixedwidth"
+        ("FIXEDWIDTH",),
+        "FIXEDWIDTH",
+        "string",
+        "emulated",
+        "'label:width,...': fields cut by character counts, one per column",
+        COPY_FORMAT_DOC + "#copy-fixedwidth",
     ),
     Option(
         ("DELIMITER",),
         "DELIMITER",
         "string",
         "emulated",
-        "one character between fields (default | for text, , for CSV)",
+        "one character between fields (default | for text, , for CSV); a trailing "
+        "delimiter after the last column is ignored",
         COPY_FORMAT_DOC + "#copy-delimiter",
     ),
     Option(
@@ -469,7 +507,8 @@ COPY_OPTIONS: Tuple[Option, ...] = (
         "DATEFORMAT",
         "string",
         "emulated",
-        "'auto' or 'YYYY-MM-DD' only (PostgreSQL's ISO input); others refused",
+        "patterns of YYYY YY MM MON DD HH HH24 HH12 MI SS AM PM and separators, parsed "
+        "exactly; 'auto' reads what PostgreSQL's date input reads (Redshift's, from PG 8)",
         COPY_CONVERSION_DOC + "#copy-dateformat",
     ),
     Option(
@@ -477,7 +516,8 @@ COPY_OPTIONS: Tuple[Option, ...] = (
         "TIMEFORMAT",
         "string",
         "emulated",
-        "'auto' or 'YYYY-MM-DD HH:MI:SS' only; others refused",
+        "as DATEFORMAT, plus fractional seconds after SS, 'epochsecs' and "
+        "'epochmillisecs'; a time zone in the pattern is refused",
         COPY_CONVERSION_DOC + "#copy-timeformat",
     ),
     Option(
@@ -504,20 +544,107 @@ COPY_OPTIONS: Tuple[Option, ...] = (
         "statistics refresh; PostgreSQL's autovacuum does it",
         COPY_LOAD_DOC + "#copy-statupdate",
     ),
-    Option(("ACCEPTANYDATE",), "ACCEPTANYDATE", "flag", "refused", "", COPY_CONVERSION_DOC),
     Option(
-        ("ACCEPTINVCHARS",), "ACCEPTINVCHARS", "optional_string", "refused", "", COPY_CONVERSION_DOC
+        ("ACCEPTANYDATE",),
+        "ACCEPTANYDATE",
+        "flag",
+        "refused",
+        "",
+        COPY_CONVERSION_DOC + "#copy-acceptanydate",
     ),
-    Option(("ESCAPE",), "ESCAPE", "flag", "refused", "", COPY_CONVERSION_DOC + "#copy-escape"),
-    Option(("EXPLICIT_IDS",), "EXPLICIT_IDS", "flag", "refused", "", COPY_CONVERSION_DOC),
-    Option(("FILLRECORD",), "FILLRECORD", "flag", "refused", "", COPY_CONVERSION_DOC),
-    Option(("IGNOREBLANKLINES",), "IGNOREBLANKLINES", "flag", "refused", "", COPY_CONVERSION_DOC),
-    Option(("REMOVEQUOTES",), "REMOVEQUOTES", "flag", "refused", "", COPY_CONVERSION_DOC),
-    Option(("ROUNDEC",), "ROUNDEC", "flag", "refused", "", COPY_CONVERSION_DOC),
-    Option(("TRIMBLANKS",), "TRIMBLANKS", "flag", "refused", "", COPY_CONVERSION_DOC),
-    Option(("TRUNCATECOLUMNS",), "TRUNCATECOLUMNS", "flag", "refused", "", COPY_CONVERSION_DOC),
-    Option(("MAXERROR",), "MAXERROR", "integer", "refused", "", COPY_LOAD_DOC + "#copy-maxerror"),
-    Option(("NOLOAD",), "NOLOAD", "flag", "refused", "", COPY_LOAD_DOC),
+    Option(
+        ("ACCEPTINVCHARS",),
+        "ACCEPTINVCHARS",
+        "optional_string",
+        "emulated",
+        "each invalid UTF-8 byte in a CHAR/VARCHAR field becomes the replacement "
+        "character (default ?); without it such a row is a load error (1220)",
+        COPY_CONVERSION_DOC + "#copy-acceptinvchars",
+    ),
+    Option(
+        ("ESCAPE",),
+        "ESCAPE",
+        "flag",
+        "emulated",
+        "backslash makes the next character data: delimiter, quote, newline, backslash",
+        COPY_CONVERSION_DOC + "#copy-escape",
+    ),
+    Option(
+        ("EXPLICIT_IDS",),
+        "EXPLICIT_IDS",
+        "flag",
+        "refused",
+        "",
+        COPY_CONVERSION_DOC + "#copy-explicit-ids",
+    ),
+    Option(
+        ("FILLRECORD",),
+        "FILLRECORD",
+        "flag",
+        "emulated",
+        "missing trailing fields load as NULL ('' in CHAR/VARCHAR unless EMPTYASNULL)",
+        COPY_CONVERSION_DOC + "#copy-fillrecord",
+    ),
+    Option(
+        ("IGNOREBLANKLINES",),
+        "IGNOREBLANKLINES",
+        "flag",
+        "emulated",
+        "empty lines are skipped",
+        COPY_CONVERSION_DOC + "#copy-ignoreblanklines",
+    ),
+    Option(
+        ("REMOVEQUOTES",),
+        "REMOVEQUOTES",
+        "flag",
+        "emulated",
+        "a field in '...' or \"...\" loses its quotes and keeps delimiters inside; an "
+        "unterminated quote is a load error",
+        COPY_CONVERSION_DOC + "#copy-removequotes",
+    ),
+    Option(
+        ("ROUNDEC",),
+        "ROUNDEC",
+        "flag",
+        "emulated",
+        "DECIMAL digits past the scale are rounded; without it they are truncated",
+        COPY_CONVERSION_DOC + "#copy-roundec",
+    ),
+    Option(
+        ("TRIMBLANKS",),
+        "TRIMBLANKS",
+        "flag",
+        "emulated",
+        "trailing blanks removed from CHAR/VARCHAR fields",
+        COPY_CONVERSION_DOC + "#copy-trimblanks",
+    ),
+    Option(
+        ("TRUNCATECOLUMNS",),
+        "TRUNCATECOLUMNS",
+        "flag",
+        "emulated",
+        "CHAR/VARCHAR fields cut to the column's width in bytes, at a character "
+        "boundary; without it a longer field is a load error (1204)",
+        COPY_CONVERSION_DOC + "#copy-truncatecolumns",
+    ),
+    Option(
+        ("MAXERROR",),
+        "MAXERROR",
+        "integer",
+        "emulated",
+        "rejected rows are skipped and written to STL_LOAD_ERRORS / SYS_LOAD_ERROR_DETAIL; "
+        "the COPY fails when they reach the count (0 and 1: the first); above 100000 "
+        "counts as 100000",
+        COPY_LOAD_DOC + "#copy-maxerror",
+    ),
+    Option(
+        ("NOLOAD",),
+        "NOLOAD",
+        "flag",
+        "emulated",
+        "every row is read and checked, nothing is loaded",
+        COPY_LOAD_DOC + "#copy-noload",
+    ),
     Option(("SERIALIZETOJSON",), "SERIALIZETOJSON", "flag", "refused", "", COPY_FORMAT_DOC),
 )
 
@@ -526,8 +653,22 @@ COPY_RULES: Tuple[Rule, ...] = (
     Rule("FORMAT=PARQUET", "IGNOREHEADER", COPY_FORMAT_DOC + "#copy-parquet"),
     Rule("FORMAT=PARQUET", "NULL", COPY_FORMAT_DOC + "#copy-parquet"),
     Rule("FORMAT=PARQUET", "COMPRESSION", COPY_FORMAT_DOC + "#copy-parquet"),
+    *(
+        Rule("FORMAT=PARQUET", other, COLUMNAR_DOC)
+        for other in ("FIXEDWIDTH", "ESCAPE", "REMOVEQUOTES", "MAXERROR", "ACCEPTANYDATE")
+    ),
     Rule("FORMAT=JSON", "DELIMITER", COPY_FORMAT_DOC + "#copy-json"),
     Rule("FORMAT=JSON", "IGNOREHEADER", COPY_FORMAT_DOC + "#copy-json"),
+    *(
+        Rule("FORMAT=JSON", other, COPY_FORMAT_DOC + "#copy-json")
+        for other in ("FIXEDWIDTH", "ESCAPE", "REMOVEQUOTES", "FILLRECORD")
+    ),
+    *(
+        Rule("FORMAT=CSV", other, COPY_FORMAT_DOC + "#copy-csv")
+        for other in ("FIXEDWIDTH", "REMOVEQUOTES", "ESCAPE")
+    ),
+    Rule("FIXEDWIDTH", "DELIMITER", COPY_FORMAT_DOC + "#copy-fixedwidth"),
+    Rule("FIXEDWIDTH", "ESCAPE", COPY_CONVERSION_DOC + "#copy-escape"),
     Rule("IAM_ROLE", "CREDENTIALS", AUTH_DOC + "#copy-iam-role"),
     Rule("IAM_ROLE", "ACCESS_KEY_ID", AUTH_DOC + "#copy-iam-role"),
     Rule("CREDENTIALS", "ACCESS_KEY_ID", AUTH_DOC),
@@ -713,9 +854,11 @@ def _json(words: Words, option: Option) -> Any:
     if token is None or token.kind != "string":
         return ("JSON", "auto")
     spec = words.string()
-    if spec.lower() not in ("auto", "auto ignorecase"):
-        raise NotEmulatedError(f"not emulated locally: JSON {spec!r} (jsonpaths file)")
-    return ("JSON", spec.lower())
+    if spec.lower() in ("auto", "auto ignorecase"):
+        return ("JSON", spec.lower())
+    if spec.startswith("s3://"):
+        return ("JSON", spec)
+    raise NotEmulatedError(f"not emulated locally: JSON {spec!r}")
 
 
 def _avro(words: Words, option: Option) -> Any:

@@ -20,15 +20,25 @@ SEND_BYTES = 1 << 20  # one COPY message per MB, so the server starts parsing ea
 CHECK_EVERY = 256  # rows between block-size checks when reading
 
 
+class CopyFailed(StatementError):
+    """The server refused COPY data; `server_text` is its whole message (ERROR, DETAIL,
+    CONTEXT lines), from which COPY's emulation reads the row it refused."""
+
+    def __init__(self, message: str, server_text: str) -> None:
+        super().__init__(message)
+        self.server_text = server_text
+
+
 def _statement_error(exc: BaseException) -> StatementError:
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    text = str(exc)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     message = lines[0] if lines else type(exc).__name__
     if message.startswith("ERROR:"):
         message = message[len("ERROR:") :].strip()
     context = next((line for line in lines[1:] if line.startswith("CONTEXT:")), "")
     if context:
         message += f" ({context[len('CONTEXT:') :].strip()})"
-    return StatementError(message)
+    return CopyFailed(message, text)
 
 
 def copy_in(raw: Any, sql: str, chunks: Iterable[bytes]) -> int:
@@ -70,22 +80,25 @@ def copy_out(raw: Any, sql: str, block_bytes: int = 1 << 20) -> Iterator[List[by
     rows: List[bytes] = []
     append = rows.append
     size = 0
-    while True:
-        try:
-            row = getdata(False)
-        except OSError as exc:
-            raise _statement_error(exc) from None
-        if row.__class__ is int:  # the end: getdata returns the row count
-            if rows:
-                yield rows
-            return
-        append(row)
-        if len(rows) % CHECK_EVERY == 0:
-            size = sum(map(len, rows[-CHECK_EVERY:])) + size
+    steps = range(CHECK_EVERY)
+    # The innermost loop runs once per row: one call, one type check, one append (the
+    # block size is summed per CHECK_EVERY rows, not per row).
+    try:
+        while True:
+            for _ in steps:
+                row = getdata(False)
+                if row.__class__ is int:  # the end: getdata returns the row count
+                    if rows:
+                        yield rows
+                    return
+                append(row)
+            size += sum(map(len, rows[-CHECK_EVERY:]))
             if size >= block_bytes:
                 yield rows
                 rows, size = [], 0
                 append = rows.append
+    except OSError as exc:
+        raise _statement_error(exc) from None
 
 
 def columns_of(raw: Any, query: str) -> List[Tuple[str, int, int]]:
@@ -105,6 +118,28 @@ def _driver_error(exc: BaseException) -> StatementError:
     from sqlrunner.connection import translate_driver_error
 
     return _statement_error(exc) if isinstance(exc, OSError) else translate_driver_error(exc)
+
+
+@contextlib.contextmanager
+def transaction(db: Any, lock: Optional[str] = None) -> Iterator[bool]:
+    """A transaction block unless the caller's statement runs in one already (yields
+    whether the block is this one's), holding a transaction-scoped advisory lock on
+    `lock` if given: the emulation's multi-statement work commits or rolls back whole."""
+    from .words import literal
+
+    own = not in_transaction(db.raw)
+    if own:
+        db.query("BEGIN")
+    try:
+        if lock is not None:
+            db.query(f"SELECT pg_advisory_xact_lock(hashtext({literal(lock)}))")
+        yield own
+    except BaseException:
+        if own:
+            db.query("ROLLBACK")
+        raise
+    if own:
+        db.query("COMMIT")
 
 
 def in_transaction(raw: Any) -> bool:

@@ -154,6 +154,32 @@ class _Compressor:
         return self._flush()
 
 
+_UNSIGNED_OPERATIONS = ("PutObject", "UploadPart")
+
+
+def _unsigned_payload(request: Any, **_: Any) -> None:
+    from botocore.config import Config
+
+    config = request.context.get("client_config")
+    unsigned = Config(s3={"payload_signing_enabled": False})
+    request.context["client_config"] = config.merge(unsigned) if config else unsigned
+
+
+def unsigned_uploads(s3: Any) -> Any:
+    """`s3`, set to send upload bodies unhashed. The emulation writes only to the local
+    S3, reached over plain HTTP, where botocore hashes every body with SHA-256 to sign it
+    (auth.py `_should_sha256_sign_payload`: payloads are always signed over insecure
+    connections); that hash cost a large UNLOAD a sixth of its time, and the local
+    server checks no body hash. Other calls on the client are unchanged."""
+    for operation in _UNSIGNED_OPERATIONS:
+        s3.meta.events.register(
+            f"before-sign.s3.{operation}",
+            _unsigned_payload,
+            unique_id=f"local_redshift-unsigned-{operation}",
+        )
+    return s3
+
+
 class OutputFile:
     """One object being written, streamed: bytes are (compressed and) buffered, every
     PART_BYTES go up as a multipart-upload part, and `close()` completes the upload (or
@@ -164,7 +190,7 @@ class OutputFile:
     """
 
     def __init__(self, s3: Any, bucket: str, key: str, codec: Optional[str] = None) -> None:
-        self.s3, self.bucket, self.key = s3, bucket, key
+        self.s3, self.bucket, self.key = unsigned_uploads(s3), bucket, key
         self.compressor = _Compressor(codec) if codec else None
         self.buffer = bytearray()
         self.parts: List[Dict[str, Any]] = []

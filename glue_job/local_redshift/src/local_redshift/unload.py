@@ -24,12 +24,13 @@ An empty result writes one empty (or header-only) text file and no Parquet file.
 import json
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from sqlrunner.errors import EmulationError, NotEmulatedError
 from sqlrunner.result import Result
 
 from . import pgcopy, s3io
+from .copy_records import fixed_widths
 from .options import (
     UNLOAD_DOC,
     UNLOAD_OPTIONS,
@@ -78,8 +79,19 @@ class Column:
         self.alias = f"c{position}"
 
 
-def unload(db: Any, s3: Any, sql: str, prepare: Callable[[str], None]) -> Result:
-    """Run one UNLOAD statement. `prepare(query)` readies external tables the query reads."""
+class UnloadCommand(NamedTuple):
+    query: str
+    url: str
+    options: Dict[str, Any]
+
+    @property
+    def format(self) -> str:
+        return "FIXEDWIDTH" if "FIXEDWIDTH" in self.options else file_format(self.options)
+
+
+def parse(sql: str) -> UnloadCommand:
+    """The statement, checked as far as it can be without the database or S3: raises
+    NotEmulatedError for what is not emulated, EmulationError for what Redshift refuses."""
     words = Words(sql, "UNLOAD")
     words.expect("UNLOAD")
     inside = words.group()
@@ -92,12 +104,22 @@ def unload(db: Any, s3: Any, sql: str, prepare: Callable[[str], None]) -> Result
     url = words.string()
     options = parse_options(words, UNLOAD_OPTIONS, "UNLOAD")
     check_rules(options, UNLOAD_RULES, UNLOAD_REQUIREMENTS, "UNLOAD")
-    fmt = file_format(options)
-    if fmt not in ("TEXT", "CSV", "PARQUET"):
-        raise NotEmulatedError(f"not emulated locally: UNLOAD FORMAT {fmt}")
+    command = UnloadCommand(query, url, options)
+    if command.format in ("JSON", "FIXEDWIDTH") and "PARTITION_BY" in options:
+        raise NotEmulatedError(f"not emulated locally: UNLOAD {command.format} PARTITION BY")
+    if "FIXEDWIDTH" in options:
+        fixed_widths(options["FIXEDWIDTH"], 0)
     _refuse_outer_limit(query)
+    s3io.parse_url(url, "UNLOAD")
+    return command
+
+
+def unload(db: Any, s3: Any, sql: str, prepare: Callable[[str], None]) -> Result:
+    """Run one UNLOAD statement. `prepare(query)` readies external tables the query reads."""
+    command = parse(sql)
+    query, options, fmt = command.query, command.options, command.format
     prepare(query)
-    bucket, prefix = s3io.parse_url(url, "UNLOAD")
+    bucket, prefix = s3io.parse_url(command.url, "UNLOAD")
     columns = [
         Column(i, name, oid, mod)
         for i, (name, oid, mod) in enumerate(pgcopy.columns_of(db.raw, query))
@@ -106,6 +128,8 @@ def unload(db: Any, s3: Any, sql: str, prepare: Callable[[str], None]) -> Result
     plan.prepare_target(s3)
     if fmt == "PARQUET":
         rows = _write_parquet(db, s3, plan, query)
+    elif fmt in ("JSON", "FIXEDWIDTH"):
+        rows = _write_lines(db, s3, plan, query)
     else:
         rows = _write_text(db, s3, plan, query)
     if "MANIFEST" in options:
@@ -315,6 +339,7 @@ def _write_text(db: Any, s3: Any, plan: Plan, query: str) -> int:
         )
     null = plan.options.get("NULL", "")
     escape = "ESCAPE" in plan.options
+    quote = "ADDQUOTES" in plan.options
     names = [c.name for c in plan.data_columns]
     header = b""
     if "HEADER" in plan.options:
@@ -338,7 +363,13 @@ def _write_text(db: Any, s3: Any, plan: Plan, query: str) -> int:
         rows += len(block)
         if not keys:
             joined = b"".join(block)
-            if not csv and b"\\" in joined:  # only such rows differ from Redshift's text
+            if quote:
+                block = [
+                    _redshift_text(_pg_text_fields(r, delim), delim, null_bytes, escape, quote)
+                    for r in block
+                ]
+                joined = b"".join(block)
+            elif not csv and b"\\" in joined:  # only such rows differ from Redshift's text
                 block = [
                     _redshift_text(_pg_text_fields(r, delim), delim, null_bytes, escape)
                     if b"\\" in r
@@ -350,7 +381,7 @@ def _write_text(db: Any, s3: Any, plan: Plan, query: str) -> int:
             continue
         by_folder: Dict[str, List[bytes]] = {}
         for row in block:
-            values, data = _split_partition(row, delim, keys, csv, null_bytes, escape)
+            values, data = _split_partition(row, delim, keys, csv, null_bytes, escape, quote)
             folder = folders.get(values)
             if folder is None:
                 folder = folders[values] = hive_folder(part_names, values)
@@ -361,13 +392,62 @@ def _write_text(db: Any, s3: Any, plan: Plan, query: str) -> int:
     return rows
 
 
+# Result types written as JSON text rather than by json_build_object's own rules:
+# booleans as "t"/"f" (r_UNLOAD.html#unload-csv), dates and times in their text form.
+_JSON_AS_TEXT = {16: "CASE WHEN {0} THEN 't' WHEN NOT {0} THEN 'f' END"}
+_JSON_TEXT_TYPES = (1082, 1083, 1114, 1184, 1266)
+# One field per line for COPY CSV: characters json_build_object escapes and rpad's
+# output never holds, so the lines come out as they are.
+_LINE_COPY = "WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')"
+
+
+def _write_lines(db: Any, s3: Any, plan: Plan, query: str) -> int:
+    """FORMAT JSON and FIXEDWIDTH: PostgreSQL builds each line; files roll as for text."""
+    if plan.fmt == "JSON":
+        names = [c.name for c in plan.data_columns]
+        if len(set(names)) != len(names):
+            raise EmulationError(
+                "UNLOAD: JSON needs each column of the query to have a unique name "
+                f"({UNLOAD_DOC}#unload-csv)"
+            )
+        pairs = []
+        for c in plan.data_columns:
+            value = _JSON_AS_TEXT.get(c.oid, "{0}").format(c.alias)
+            if c.oid in _JSON_TEXT_TYPES:
+                value = f"{c.alias}::text"
+            pairs.append(f"{literal(c.name)}, {value}")
+        selects = ["'f'", f"json_build_object({', '.join(pairs)})::text"]
+    else:
+        widths = fixed_widths(plan.options["FIXEDWIDTH"], len(plan.data_columns))
+        null = literal(plan.options.get("NULL", ""))
+        fields = [f"coalesce({c.alias}::text, {null})" for c in plan.data_columns]
+        too_long = " OR ".join(f"length({f}) > {widths[i]}" for i, f in enumerate(fields))
+        padded = " || ".join(f"rpad({f}, {widths[i]})" for i, f in enumerate(fields))
+        selects = [f"CASE WHEN {too_long} THEN 't' ELSE 'f' END", padded]
+    copy_sql = f"COPY ({_select(plan, query, selects)}) TO STDOUT {_LINE_COPY}"
+    files = _TextFiles(s3, plan, b"")
+    if plan.fmt != "JSON":
+        files.file("")  # zero rows still write one empty file; JSON writes none
+    rows = 0
+    for block in pgcopy.copy_out(db.raw, copy_sql):
+        if plan.fmt == "FIXEDWIDTH" and any(row[:1] == b"t" for row in block):
+            raise EmulationError(
+                "UNLOAD: a value is longer than its FIXEDWIDTH width (FIXEDWIDTH doesn't "
+                f"truncate data) ({UNLOAD_DOC}#unload-fixedwidth)"
+            )
+        rows += len(block)
+        files.write("", [row[2:] for row in block])
+    files.close_all()
+    return rows
+
+
 def _select(plan: Plan, query: str, selects: Sequence[str]) -> str:
     aliases = ", ".join(c.alias for c in plan.columns)
     return f"SELECT {', '.join(selects)} FROM ({query}\n) AS sqlrunner_q({aliases})"
 
 
 def _split_partition(
-    row: bytes, delim: bytes, keys: int, csv: bool, null: bytes, escape: bool
+    row: bytes, delim: bytes, keys: int, csv: bool, null: bytes, escape: bool, quote: bool = False
 ) -> Tuple[Tuple[Optional[str], ...], bytes]:
     """The partition values leading the row, and the row's data part (as written)."""
     if csv:
@@ -386,12 +466,12 @@ def _split_partition(
             values.append(field.encode("utf-8"))
             pos = end + 1
         return _partition_values(values), text[pos:].encode("utf-8")
-    if b"\\" not in row:
+    if b"\\" not in row and not quote:
         fields = row.split(delim, keys)
         return _partition_values(fields[:keys]), fields[keys]
     fields = _pg_text_fields(row, delim)
     values = [_pg_unescape(f) for f in fields[:keys]]
-    return _partition_values(values), _redshift_text(fields[keys:], delim, null, escape)
+    return _partition_values(values), _redshift_text(fields[keys:], delim, null, escape, quote)
 
 
 def _csv_field_end(text: str, start: int, delim: str) -> int:
@@ -410,18 +490,24 @@ def _pg_unescape(field: bytes) -> bytes:
     return _PG_ESCAPE.sub(lambda m: _PG_ESCAPES.get(m.group(1), m.group(1)), field)
 
 
-def _redshift_text(fields: Sequence[bytes], delim: bytes, null: bytes, escape: bool) -> bytes:
+def _redshift_text(
+    fields: Sequence[bytes], delim: bytes, null: bytes, escape: bool, quote: bool = False
+) -> bytes:
     """PostgreSQL text-format fields re-encoded as Redshift writes them: raw values, or
-    with ESCAPE a backslash before LF, CR, the delimiter and backslash
-    (r_UNLOAD.html#unload-escape)."""
+    with ESCAPE a backslash before LF, CR, the delimiter and backslash (and quotation
+    marks with ADDQUOTES), each non-NULL field in double quotes with ADDQUOTES
+    (r_UNLOAD.html#unload-escape, #unload-addquotes)."""
     out = []
-    special = re.compile(rb"([\\\n\r" + re.escape(delim) + rb"])")
+    specials = rb"\\\n\r" + re.escape(delim) + (rb"\"'" if quote else b"")
+    special = re.compile(rb"([" + specials + rb"])")
     for field in fields:
         if field == null:
             out.append(null)
             continue
         value = _pg_unescape(field)
-        out.append(special.sub(rb"\\\1", value) if escape else value)
+        if escape:
+            value = special.sub(rb"\\\1", value)
+        out.append(b'"' + value + b'"' if quote else value)
     return delim.join(out) + b"\n"
 
 
@@ -495,7 +581,10 @@ def _write_parquet(db: Any, s3: Any, plan: Plan, query: str) -> int:
         for expr, c in ((wrapped[i], c) for i, c in enumerate(plan.data_columns))
     ]
     copy_sql = f"COPY ({_select(plan, query, selects)}) TO STDOUT WITH (FORMAT csv)"
-    read_options = pacsv.ReadOptions(column_names=key_names + data_names)
+    # One thread: the block is parsed while the next is read from PostgreSQL, on a
+    # machine the database and the local S3 share; pyarrow's parallel parse of a 16 MB
+    # block took 1.5x the time of a serial one there (and quoted newlines serialise it).
+    read_options = pacsv.ReadOptions(column_names=key_names + data_names, use_threads=False)
     parse_options = pacsv.ParseOptions(newlines_in_values=True)
     convert_options = pacsv.ConvertOptions(
         column_types=types,
@@ -528,13 +617,15 @@ def _write_parquet(db: Any, s3: Any, plan: Plan, query: str) -> int:
         writer.close()
         plan.done(output)
 
-    def flush(block: List[bytes]) -> None:
-        table = pacsv.read_csv(
+    def parse(block: List[bytes]) -> Any:
+        return pacsv.read_csv(
             io.BytesIO(b"".join(block)),
             read_options=read_options,
             parse_options=parse_options,
             convert_options=convert_options,
         )
+
+    def store(table: Any) -> None:
         if not keys:
             write("", table.select(data_names))
             return
@@ -547,18 +638,33 @@ def _write_parquet(db: Any, s3: Any, plan: Plan, query: str) -> int:
             values = tuple(combo[n][1:] if combo[n] else None for n in key_names)
             write(hive_folder(part_names, values), table.filter(mask).select(data_names))
 
-    # Parsing and encoding (pyarrow, outside the GIL) of one block overlaps reading the
-    # next from PostgreSQL; one worker keeps the blocks in order.
+    # A pipeline of three threads, each block passing through in order: this one reads
+    # rows from PostgreSQL, one parses the previous block's CSV into Arrow, one encodes
+    # the block before that as Parquet (pyarrow works outside the GIL). Parsing and
+    # encoding in one worker made that worker the bottleneck (bench/redshift_emulation).
     rows = 0
-    pending: Optional[Future] = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlrunner-parquet") as worker:
+    parsing: Optional[Future] = None
+    storing: Optional[Future] = None
+    with (
+        ThreadPoolExecutor(1, "sqlrunner-csv") as parser,
+        ThreadPoolExecutor(1, "sqlrunner-parquet") as encoder,
+    ):
+
+        def hand_on(parsed: Future) -> Future:
+            table = parsed.result()
+            if storing is not None:
+                storing.result()
+            return encoder.submit(store, table)
+
         for block in pgcopy.copy_out(db.raw, copy_sql, PARQUET_BLOCK_BYTES):
             rows += len(block)
-            if pending is not None:
-                pending.result()
-            pending = worker.submit(flush, block)
-        if pending is not None:
-            pending.result()
+            if parsing is not None:
+                storing = hand_on(parsing)
+            parsing = parser.submit(parse, block)
+        if parsing is not None:
+            storing = hand_on(parsing)
+        if storing is not None:
+            storing.result()
     for folder in list(writers):
         finish(folder)
     return rows
