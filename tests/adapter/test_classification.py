@@ -40,6 +40,20 @@ def test_plain_statements_are_not_even_lexed(sql):
 
 
 @pytest.mark.parametrize(
+    "sql",
+    [
+        # r_STL_LOAD_ERRORS.html, SYS_LOAD_ERROR_DETAIL.html, PG_LAST_COPY_COUNT.html
+        "SELECT * FROM stl_load_errors ORDER BY starttime DESC",
+        "SELECT line_number, error_message FROM sys_load_error_detail",
+        "SELECT pg_last_copy_count(), pg_last_copy_id()",
+    ],
+)
+def test_the_load_history_copy_emulates_is_not_refused(sql):
+    plan = classify(sql)
+    assert plan.error is None and plan.kind != "refused"
+
+
+@pytest.mark.parametrize(
     "sql, kind, feature",
     [
         ("SELECT getdate()", "emulated", "GETDATE"),

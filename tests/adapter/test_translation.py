@@ -286,12 +286,23 @@ def test_varchar_lengths_count_bytes_with_redshifts_error(redshift):
     assert redshift.query("SELECT city FROM cities") == [("Zurich",)]
 
 
+def test_widening_a_varchar_moves_its_byte_limit(redshift):
+    # r_ALTER_TABLE.html: ALTER COLUMN column_name TYPE varchar(n) increases a VARCHAR's size
+    redshift.run("CREATE TABLE towns (town varchar(6))")
+    redshift.run("ALTER TABLE towns ALTER COLUMN town TYPE varchar(8)")
+    redshift.run("INSERT INTO towns VALUES ('Zürich')")
+    with pytest.raises(StatementError, match=r"value too long for type character varying\(8\)"):
+        redshift.run("INSERT INTO towns VALUES ('Zürich-Ost')")
+    assert redshift.query("SELECT town FROM towns") == [("Zürich",)]
+
+
 def test_varchar_bytes_hold_on_copy_too(redshift):
     from .conftest import put
 
     redshift.run("CREATE TABLE loaded (city varchar(6))")
     put(redshift.s3, "bytes/cities.txt", "Zürich\n".encode())
-    with pytest.raises(StatementError, match=r"value too long for type character varying\(6\)"):
+    # COPY reports it as Redshift's load error 1204 (r_Load_Error_Reference.html)
+    with pytest.raises(StatementError, match=r"column city: String length exceeds DDL length"):
         redshift.run(f"COPY loaded FROM 's3://{BUCKET}/bytes/' IAM_ROLE default")
     assert redshift.query("SELECT count(*) FROM loaded") == [(0,)]
 

@@ -15,19 +15,9 @@ from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 from sqlrunner.errors import EmulationError, NotEmulatedError, RunnerError
 from sqlrunner.lexer import Token
 
-from . import copy_from_s3
+from . import copy_from_s3, unload
 from .compat import DEFAULT_PATH, SCHEMA, search_path
 from .functions import AS_WRITTEN, BY_NAME, EMULATED, REFUSED, TRANSLATED
-from .options import (
-    COPY_OPTIONS,
-    COPY_REQUIREMENTS,
-    COPY_RULES,
-    UNLOAD_OPTIONS,
-    UNLOAD_REQUIREMENTS,
-    UNLOAD_RULES,
-    check_rules,
-    parse_options,
-)
 from .statements import (
     ACCEPTED_SETTINGS,
     COMMANDS,
@@ -231,33 +221,14 @@ def _emulated(
 
 
 def _check_options(sql: str, statement: str) -> None:
-    """The option list of an UNLOAD or COPY read against options.py's tables, so a refused
-    option is refused here, before anything runs. Only refusals are raised: a statement
-    these simple readers cannot follow (its head is read the way unload.py and
-    copy_from_s3.py read it) is left for those modules to report when it runs."""
-    words = Words(sql, statement)
+    """The UNLOAD or COPY read by its own module's parser (options against options.py's
+    tables, formats, conversions), without the database or S3, so what is not emulated is
+    refused here, before anything runs. What Redshift itself would refuse is left to fail
+    when the statement runs, as it would on Redshift."""
     try:
-        words.expect(statement)
-        if statement == "UNLOAD":
-            words.group()
-        else:
-            words.qualified_name()
-            if words.at_op("("):
-                words.group()
-        words.expect("TO" if statement == "UNLOAD" else "FROM")
-        words.string()
-        if statement == "UNLOAD":
-            options = parse_options(words, UNLOAD_OPTIONS, "UNLOAD")
-            check_rules(options, UNLOAD_RULES, UNLOAD_REQUIREMENTS, "UNLOAD")
-            return
-        options = parse_options(words, COPY_OPTIONS, "COPY")
-        check_rules(options, COPY_RULES, COPY_REQUIREMENTS, "COPY")
+        (unload.parse if statement == "UNLOAD" else copy_from_s3.parse)(sql)
     except EmulationError:
         return
-    # the conversions copy_from_s3 refuses (DATEFORMAT/TIMEFORMAT patterns, encodings)
-    conversions = getattr(copy_from_s3, "_check_conversions", None)
-    if conversions is not None:
-        conversions(options)
 
 
 def _setting(sql: str, tokens: List[Token], lead: Tuple[str, ...]) -> Plan:

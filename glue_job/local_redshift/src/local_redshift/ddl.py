@@ -379,8 +379,22 @@ _CHECK_NAME_BYTES = 63  # PostgreSQL's identifier limit
 
 
 def byte_length_checks(db: Any, table: str) -> int:
-    """Add the byte-length CHECKs `table` (a regclass literal's text) lacks; returns how
-    many were added."""
+    """Bring `table`'s (a regclass literal's text) byte-length CHECKs in line with its
+    columns: a CHECK left from a column's earlier type (ALTER COLUMN ... TYPE varchar(n))
+    is dropped, and every column that lacks one gets it; returns how many were added."""
+    stale = db.fetch(
+        "SELECT c.conname FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+        f"WHERE c.conrelid = {literal(table)}::regclass AND c.contype = 'c' "
+        "AND c.conname LIKE 'value too long for type %' "
+        "AND c.conname NOT LIKE 'value too long for type ' || "
+        "pg_catalog.format_type(a.atttypid, a.atttypmod) || ' [%'"
+    )
+    if stale:
+        db.query(
+            f"ALTER TABLE {table} "
+            + ", ".join(f"DROP CONSTRAINT {ident(name)}" for (name,) in stale)
+        )
     rows = db.fetch(
         "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typname, "
         "a.atttypmod - 4 FROM pg_catalog.pg_attribute a "

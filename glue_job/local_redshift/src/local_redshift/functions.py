@@ -387,8 +387,10 @@ FUNCTIONS: Tuple[Function, ...] = (
     Function("PG_GET_GRANTEE_BY_IAM_ROLE", REFUSED, "PG_GET_GRANTEE_BY_IAMROLE", "no IAM locally"),
     Function("PG_GET_IAM_ROLE_BY_USER", REFUSED, "PG_GET_IAM_ROLE_BY_USER", "no IAM locally"),
     Function("PG_GET_LATE_BINDING_VIEW_COLS", REFUSED, "PG_GET_LATE_BINDING_VIEW_COLS"),
-    Function("PG_LAST_COPY_COUNT", REFUSED, "PG_LAST_COPY_COUNT", "not emulated yet"),
-    Function("PG_LAST_COPY_ID", REFUSED, "PG_LAST_COPY_ID", "no query ids locally"),
+    Function(
+        "PG_LAST_COPY_COUNT", EMULATED, "PG_LAST_COPY_COUNT", "rows of the session's last COPY"
+    ),
+    Function("PG_LAST_COPY_ID", EMULATED, "PG_LAST_COPY_ID", "a local query id per COPY"),
     Function("PG_LAST_UNLOAD_ID", REFUSED, "PG_LAST_UNLOAD_ID", "no query ids locally"),
     Function("PG_LAST_QUERY_ID", REFUSED, "PG_LAST_QUERY_ID", "no query ids locally"),
     Function("PG_LAST_UNLOAD_COUNT", REFUSED, "PG_LAST_UNLOAD_COUNT", "not emulated yet"),

@@ -28,6 +28,9 @@ SCHEMA = "sqlrunner_system"
 LAST_COUNT = "sqlrunner.last_copy_count"
 LAST_ID = "sqlrunner.last_copy_id"
 DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_STL_LOAD_ERRORS.html"
+# What this module gives a session, by the names Redshift users query them by.
+SYSTEM_TABLES = ("stl_load_errors", "sys_load_error_detail")
+FUNCTIONS = ("pg_last_copy_count", "pg_last_copy_id")
 
 _DDL = (
     f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",

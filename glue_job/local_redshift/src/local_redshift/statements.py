@@ -9,6 +9,7 @@ anything runs). The classifier, the adapter and the support matrix read these ta
 
 from typing import Dict, List, NamedTuple, Tuple
 
+from . import load_history
 from .functions import AS_WRITTEN, DOCS, EMULATED, REFUSED, TRANSLATED
 
 
@@ -386,7 +387,7 @@ SYSTEM_VIEWS = frozenset(
 )  # fmt: skip
 SYSTEM_TABLES_DOC = DOCS + "cm_chap_system-tables.html"
 # System tables the emulation provides (the names a system-table check lets through).
-EMULATED_SYSTEM_TABLES: frozenset = frozenset()
+EMULATED_SYSTEM_TABLES: frozenset = frozenset(load_history.SYSTEM_TABLES)
 
 
 def is_system_table(name: str) -> bool:
