@@ -7,6 +7,7 @@ through `redact`).
 """
 
 import json
+import re
 import sys
 import time
 from typing import IO, Any, Dict, Optional
@@ -14,6 +15,9 @@ from typing import IO, Any, Dict, Optional
 from .redact import redact
 
 _MAX_SQL_CHARS = 120
+# Control characters in a statement's first line are shown escaped: a bare CR would
+# otherwise hide, in a terminal or a log viewer, the text the database reads after it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class Output:
@@ -37,11 +41,8 @@ class Output:
         rows: Any,
         detail: str,
     ) -> None:
-        sql = (
-            first_line
-            if len(first_line) <= _MAX_SQL_CHARS
-            else first_line[: _MAX_SQL_CHARS - 3] + "..."
-        )
+        shown = _CONTROL.sub(lambda match: repr(match.group())[1:-1], first_line)
+        sql = shown if len(shown) <= _MAX_SQL_CHARS else shown[: _MAX_SQL_CHARS - 3] + "..."
         rows_text = "-" if rows is None else str(rows)
         note = f" | {detail}" if detail else ""
         self.info(
