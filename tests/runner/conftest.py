@@ -15,6 +15,9 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from sqlrunner import redact
+from sqlrunner.args import JobArgs
+from sqlrunner.executor import run_job
+from sqlrunner.output import Output
 
 PGHOST = os.environ.get("PGHOST", "127.0.0.1")
 PGPORT = int(os.environ.get("PGPORT", "5432"))
@@ -96,3 +99,26 @@ def moto_server():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+class Captured:
+    def __init__(self, capsys):
+        self.capsys = capsys
+
+    def run(self, database, file, params="{}", *, bucket=BUCKET, secret=SECRET_ID, timeout=60000):
+        args = JobArgs(database, secret, bucket, file, params, timeout, "jr_test")
+        code = run_job(args, out=Output())
+        out, err = self.capsys.readouterr()
+        assert PASSWORD not in out + err
+        lines = out.strip().splitlines()
+        return code, json.loads(lines[-1]), lines[:-1], err
+
+
+@pytest.fixture
+def runner(capsys):
+    return Captured(capsys)
+
+
+def put(s3, key, text):
+    s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
+    return key

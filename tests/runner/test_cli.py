@@ -41,7 +41,8 @@ def test_split_reports_lexing_errors_with_position(tmp_path):
     done = sqlrunner("split", str(path))
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        f"sqlrunner: error: {path}:2:10: unterminated dollar-quoted string ($x$)"
+        f"sqlrunner: error: {path}:2:10: unterminated dollar-quoted string ($x$) "
+        "(failure: bad_input)"
     )
     assert "Traceback" not in done.stderr
 
@@ -161,6 +162,8 @@ def test_glue_entry_script_fails_with_one_clear_line(glue_env, database):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
         f'sqlrunner: error: s3://{BUCKET}/sql/demo/fail.sql:2: statement 2: relation "nowhere" '
-        "does not exist [SQLSTATE 42P01]"
+        "does not exist [SQLSTATE 42P01] (failure: permanent)"
     )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (summary["failure"], summary["exit_code"]) == ("permanent", 1)
     assert "Traceback" not in done.stderr

@@ -30,13 +30,15 @@ class JobArgs(NamedTuple):
     job_run_id: Optional[str]
 
 
-class _RaisingParser(argparse.ArgumentParser):
+class RaisingParser(argparse.ArgumentParser):
+    """An argparse parser whose errors are the runner's UsageError (exit 2, marked)."""
+
     def error(self, message: str) -> "argparse.NoReturn":  # type: ignore[override]
         raise UsageError(message)
 
 
 def resolve_like_glue(argv: Sequence[str], options: List[str]) -> Dict[str, Optional[str]]:
-    parser = _RaisingParser(prog=argv[0] if argv else "run_sql.py", add_help=False)
+    parser = RaisingParser(prog=argv[0] if argv else "run_sql.py", add_help=False)
     for reserved in GLUE_RESERVED:
         parser.add_argument("--" + reserved, required=False)
     for option in options:

@@ -5,23 +5,30 @@
     sqlrunner render FILE --params JSON  the SQL with parameters substituted
 
 `run` takes exactly the Glue job's arguments; without --bucket, --file is a local path.
-Exit codes: 0 success, 1 failure while running, 2 bad input (arguments, parameters,
-SQL that cannot be split).
+`render` checks the file exactly as `run` does before connecting (parameters, statements,
+directives) and prints it as `run` would execute it.
+Exit codes: 0 success, 2 bad input, 1 a permanent failure, 3 a transient one (worth a
+retry); the last stderr line ends with `(failure: bad_input|permanent|transient)`.
 """
 
-import argparse
 import json
 import sys
 from typing import List, Optional, Sequence
 
 from . import args as job_args
-from .errors import EXIT_BAD_INPUT, RunnerError, UsageError
+from .errors import RunnerError, UsageError
 from .executor import run_job
 from .output import Output
 from .params import parse_values, render
+from .plan import prepare
 from .process import exit_with
 from .source import open_sql
 from .splitter import iter_statements
+
+RUN_USAGE = (
+    "sqlrunner run --db DB --db_creds SECRET_ID [--bucket B] --file FILE [--params JSON] "
+    "[--statement_timeout MS] [--sslrootcert PATH_OR_S3_URI]"
+)
 
 
 def glue_main(argv: Sequence[str]) -> int:
@@ -30,7 +37,7 @@ def glue_main(argv: Sequence[str]) -> int:
     try:
         parsed = job_args.resolve(argv)
     except RunnerError as err:
-        out.error(str(err))
+        out.failure(err)
         return err.exit_code
     return run_job(parsed, out=out)
 
@@ -42,7 +49,7 @@ def console() -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="sqlrunner", description=__doc__.split("\n")[0])
+    parser = job_args.RaisingParser(prog="sqlrunner", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="{run,split,render}")
     commands.add_parser("run", help="run a SQL file (the Glue job's arguments)", add_help=False)
     split_cmd = commands.add_parser("split", help="print the statements of FILE as JSON")
@@ -52,17 +59,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     render_cmd.add_argument("--params", default="{}", help="JSON object of parameter values")
     if argv[:1] == ["run"]:
         return _run(argv[1:])
-    options = parser.parse_args(argv)
     out = Output()
     try:
+        options = parser.parse_args(argv)
         sql = open_sql(None, options.file, s3=_no_s3)
         if options.command == "split":
             statements = iter_statements(sql.chunks(), sql.location)
             print(json.dumps([s.text for s in statements], indent=2, ensure_ascii=False))
         else:
+            prepare(sql, options.params)
             sys.stdout.write(render(sql.read(), parse_values(options.params), file=sql.location))
     except RunnerError as err:
-        out.error(str(err))
+        out.failure(err)
         return err.exit_code
     return 0
 
@@ -75,11 +83,9 @@ def _run(argv: List[str]) -> int:
     try:
         parsed = job_args.resolve(["sqlrunner run", *argv], require_bucket=False)
     except UsageError as err:
-        out.error(
-            f"{err} (usage: sqlrunner run --db DB --db_creds SECRET_ID [--bucket B] "
-            "--file FILE [--params JSON] [--statement_timeout MS])"
-        )
-        return EXIT_BAD_INPUT
+        err.message += f" (usage: {RUN_USAGE})"
+        out.failure(err)
+        return err.exit_code
     return run_job(parsed, out=out)
 
 

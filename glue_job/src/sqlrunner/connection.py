@@ -16,31 +16,18 @@ import re
 import time
 from typing import Any, Callable, Dict, NamedTuple, Optional
 
-from .errors import ConnectError, StatementError, StatementTimeout, TransientDatabaseError
+from .errors import (
+    PERMANENT,
+    TRANSIENT,
+    ConnectError,
+    StatementError,
+    StatementTimeout,
+    TransientDatabaseError,
+    sqlstate_failure,
+)
 from .result import Result
 from .secret import DatabaseSecret
 
-# SQLSTATEs worth retrying when connecting, and what makes a statement failure
-# "transient" for the orchestrator's retry. Class 08 is connection exceptions; 57P01-03
-# are a server shutting down or starting; 53300 is too many connections. Auth failures
-# (28xxx) and everything else fail at once: retrying them only delays the alert.
-# https://www.postgresql.org/docs/current/errcodes-appendix.html
-TRANSIENT_SQLSTATE_PREFIXES = ("08",)
-TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
-# libpq reports a refused or dropped connection without a SQLSTATE; these are the
-# message fragments it uses for those cases.
-TRANSIENT_MESSAGES = (
-    "could not connect to server",
-    "connection refused",
-    "server closed the connection unexpectedly",
-    "timeout expired",
-    "the database system is starting up",
-    "the database system is shutting down",
-    "the database system is in recovery mode",
-    "no connection to the server",
-    "terminating connection due to administrator command",
-    "could not translate host name",
-)
 QUERY_CANCELED = "57014"  # statement_timeout, or a cancel request
 
 # Per-engine session set-up after connecting. `query_group` labels Redshift's system
@@ -94,22 +81,30 @@ def label(text: str) -> str:
 
 
 def is_transient(exc: BaseException) -> bool:
-    sqlstate = getattr(exc, "sqlstate", None) or ""
-    if sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES):
-        return True
-    text = str(exc).lower()
-    return not sqlstate and any(fragment in text for fragment in TRANSIENT_MESSAGES)
+    """True if the failure class of a driver exception is transient (errors.py's tables)."""
+    return sqlstate_failure(getattr(exc, "sqlstate", None), str(exc)) == TRANSIENT
 
 
 def translate_driver_error(exc: BaseException) -> StatementError:
     """The runner's error for a PyGreSQL exception raised by a statement."""
     sqlstate = getattr(exc, "sqlstate", None) or None
-    message = _first_line(str(exc)) or type(exc).__name__
+    message = driver_message(exc)
     if sqlstate == QUERY_CANCELED:
         return StatementTimeout(f"cancelled: {message}", sqlstate=sqlstate)
     if is_transient(exc):
         return TransientDatabaseError(message, sqlstate=sqlstate)
     return StatementError(message, sqlstate=sqlstate)
+
+
+def driver_message(exc: BaseException) -> str:
+    """The server's message, with its DETAIL when it has one: Redshift puts the substance
+    there (`1023` / `DETAIL: Serializable isolation violation on table ...`)."""
+    text = str(exc)
+    message = _first_line(text) or type(exc).__name__
+    for line in text.splitlines():
+        if line.startswith("DETAIL:"):
+            return f"{message} ({line.strip()})"
+    return message
 
 
 def _first_line(text: str) -> str:
@@ -127,12 +122,31 @@ class Database:
         self.raw = raw  # the PyGreSQL classic connection, for COPY streaming
         self.engine = engine
 
-    def query(self, sql: str) -> Result:
+    def query(self, sql: str, *, first_row: bool = False) -> Result:
+        """Run one statement; with first_row, a query's columns and first row come back too."""
         try:
             outcome = self.raw.query(sql)
         except Exception as exc:  # PyGreSQL raises pg.Error subclasses and, rarely, others
             raise self._translated(exc) from None
-        return Result(rows=_row_count(outcome))
+        rows = _row_count(outcome)
+        if first_row and rows and not isinstance(outcome, str):
+            one = getattr(outcome, "one", None)  # 6.x; 5.0 converts every row
+            row = one() if callable(one) else outcome.getresult()[0]
+            return Result(rows=rows, columns=tuple(outcome.listfields()), first=tuple(row))
+        return Result(rows=rows)
+
+    def in_transaction(self) -> bool:
+        """True inside a transaction block, failed or not, by libpq's own account
+        (PQtransactionStatus): whatever the statement that opened or closed it."""
+        import pg
+
+        return self.raw.transaction() in (pg.TRANS_INTRANS, pg.TRANS_INERROR)
+
+    def cancel(self) -> None:
+        """Ask the server to cancel the statement running on this connection (PQcancel);
+        safe from another thread, a no-op between statements."""
+        with contextlib.suppress(Exception):
+            self.raw.cancel()
 
     def fetch(self, sql: str) -> list:
         """Rows of a query, as tuples (for small metadata lookups, not bulk data)."""
@@ -198,7 +212,9 @@ def connect(
                 raise ConnectError(
                     f"cannot connect to {secret.engine} at {secret.host}:{secret.port}/"
                     f"{options.dbname} as {secret.username} after {attempt} attempt(s) "
-                    f"({kind}): {reason}"
+                    f"({kind}): {reason}",
+                    sqlstate=getattr(exc, "sqlstate", None) or None,
+                    failure=TRANSIENT if transient else PERMANENT,
                 ) from None
             wait = random.uniform(0, delay)  # noqa: S311 - jitter, not cryptography
             log(f"connect attempt {attempt} failed ({reason}); retrying in {wait:.1f}s")

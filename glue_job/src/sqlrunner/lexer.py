@@ -22,7 +22,10 @@ PostgreSQL's scanner (src/backend/parser/scan.l), which Redshift's follows, also
   no-break space) and continue with those, digits and `$`, so a `$` inside a word
   (`col$1`, `a$$b`) is part of it; after a number, a parameter (`$1`) or another quoted
   token, a `$` can open a dollar quote, and two dollar quotes can touch;
-- whitespace is space, tab, LF, CR and FF only, and a `--` comment ends at LF *or* CR.
+- whitespace is space, tab, LF, CR and FF only, and a `--` comment ends at LF *or* CR;
+- an operator is a run of `~!@#^&|`?+-*/%<>=` cut before any `--` or `/*` in it, and
+  losing trailing `+`/`-` unless it holds one of `~!@#^&|`?%` (so `>-5` is `>` `-` `5`
+  but `@-5` is `@-` `5`).
 tests/runner/test_splitter_pglast.py checks all of this against pglast (libpg_query,
 PostgreSQL's own scanner) on generated input.
 """
@@ -49,9 +52,11 @@ _PLAIN = re.compile(
     f"(?P<space>[{SPACE}]+)"
     f"|(?P<word>[{IDENT_START}][{IDENT_CONT}]*)"
     r"|(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
-    r"|(?P<op>::|<=|>=|<>|!=|\|\||\$[0-9]+|.)",
+    r"|(?P<op>::|\$[0-9]+|.)",
     re.S,
 )
+_OPERATOR = re.compile(r"[~!@#^&|`?+\-*/%<>=]+")
+_OPERATOR_KEEPS_SIGN = frozenset("~!@#^&|`?%")
 
 
 class Token(NamedTuple):
@@ -188,10 +193,33 @@ def tokenize(sql: str, file: Optional[str] = None) -> Iterator[Token]:
             yield Token("string", sql[pos:stop], pos)
             pos = stop
             continue
+        operator = _OPERATOR.match(sql, pos)
+        if operator is not None:
+            stop = pos + _operator_length(operator.group())
+            yield Token("op", sql[pos:stop], pos)
+            pos = stop
+            continue
         match = _PLAIN.match(sql, pos)
         assert match is not None  # the last alternative matches any character
         yield Token(match.lastgroup or "op", match.group(), pos)
         pos = match.end()
+
+
+def _operator_length(run: str) -> int:
+    """How much of a run of operator characters is one operator (scan.l's rules)."""
+    length = len(run)
+    for opener in ("/*", "--"):
+        at = run.find(opener)
+        if 0 < at < length:
+            length = at
+    if (
+        length > 1
+        and run[length - 1] in "+-"
+        and not _OPERATOR_KEEPS_SIGN.intersection(run[:length])
+    ):
+        while length > 1 and run[length - 1] in "+-":
+            length -= 1
+    return length
 
 
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}

@@ -31,6 +31,11 @@ class Output:
     def error(self, message: str) -> None:
         self._write(self.err, f"sqlrunner: error: {message}")
 
+    def failure(self, error: Any) -> None:
+        """The run's last stderr line (a RunnerError): where, what, SQLSTATE, and the failure
+        class the orchestrators act on."""
+        self.error(f"{error} (failure: {error.failure})")
+
     def statement(
         self,
         index: int,

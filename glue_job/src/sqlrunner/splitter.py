@@ -112,12 +112,14 @@ class _Window:
 
 class StatementReader:
     """The statements of the text made of `chunks`, one at a time; once they are all
-    read, `trailing` is what followed the last one (comments and blanks only)."""
+    read, `trailing` is what followed the last one (comments and blanks only), starting
+    on line `trailing_line`."""
 
     def __init__(self, chunks: Iterable[str], file: Optional[str] = None) -> None:
         self._chunks = chunks
         self.file = file
         self.trailing = ""
+        self.trailing_line = 1
 
     def __iter__(self) -> Iterator[Statement]:
         file = self.file
@@ -188,6 +190,7 @@ class StatementReader:
             yield _statement(window, index, code_start, len(window.text))
         else:
             self.trailing = window.text[window.start :]
+            self.trailing_line = window.line
 
 
 def _statement(window: _Window, index: int, start: int, stop: int) -> Statement:
