@@ -4,6 +4,7 @@ AWS (S3 + Secrets Manager) from moto, in-process or as a server for subprocesses
 Runs on Python 3.9 + PyGreSQL 5.0.6 (make test-py39) as well as on the dev venv.
 """
 
+import contextlib
 import json
 import os
 import uuid
@@ -122,3 +123,24 @@ def runner(capsys):
 def put(s3, key, text):
     s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
     return key
+
+
+@pytest.fixture
+def glue_env(moto_server, database):
+    """The environment Glue gives the script, with AWS pointing at the moto server."""
+    env = dict(os.environ)
+    env.update(
+        AWS_ENDPOINT_URL=moto_server,
+        AWS_DEFAULT_REGION=REGION,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+    )
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
+    s3 = session.client("s3", endpoint_url=moto_server)
+    secrets = session.client("secretsmanager", endpoint_url=moto_server)
+    s3.create_bucket(Bucket=BUCKET)
+    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
+        secrets.create_secret(Name=SECRET_ID, SecretString=json.dumps(secret_fields()))
+    return env, s3

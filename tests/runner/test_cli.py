@@ -1,16 +1,13 @@
 """The CLI and the Glue entry script, as subprocesses: what a user or Glue sees."""
 
-import contextlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import boto3
 import pytest
 
-from .conftest import BUCKET, PASSWORD, REGION, SECRET_ID, secret_fields
+from .conftest import BUCKET, PASSWORD, SECRET_ID
 
 REPO = Path(__file__).resolve().parents[2]
 GLUE_SCRIPT = REPO / "glue_job" / "run_sql.py"
@@ -86,27 +83,6 @@ def test_console_script_is_installed():
             f"no console script next to {sys.executable} (editable install without scripts)"
         )
     assert subprocess.run([str(script), "--help"], capture_output=True).returncode == 0
-
-
-@pytest.fixture
-def glue_env(moto_server, database):
-    """The environment Glue gives the script, with AWS pointing at the moto server."""
-    env = dict(os.environ)
-    env.update(
-        AWS_ENDPOINT_URL=moto_server,
-        AWS_DEFAULT_REGION=REGION,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-    )
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-    )
-    s3 = session.client("s3", endpoint_url=moto_server)
-    secrets = session.client("secretsmanager", endpoint_url=moto_server)
-    s3.create_bucket(Bucket=BUCKET)
-    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
-        secrets.create_secret(Name=SECRET_ID, SecretString=json.dumps(secret_fields()))
-    return env, s3
 
 
 def glue_run(env, *args):

@@ -14,7 +14,7 @@ import contextlib
 import random
 import re
 import time
-from typing import Any, Callable, Dict, NamedTuple, Optional
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from .errors import (
     PERMANENT,
@@ -30,14 +30,48 @@ from .secret import DatabaseSecret
 
 QUERY_CANCELED = "57014"  # statement_timeout, or a cancel request
 
-# Per-engine session set-up after connecting. `query_group` labels Redshift's system
-# tables (STL_QUERY.label) so a DBA can find a step's queries; PostgreSQL has no such
-# setting, and application_name (sent at connect) serves both.
-# https://docs.aws.amazon.com/redshift/latest/dg/r_query_group.html
-SESSION_SETTINGS: Dict[str, Dict[str, bool]] = {
-    "redshift": {"query_group": True, "sslmode_require": True},
-    "postgres": {"query_group": False, "sslmode_require": False},
+
+class Engine(NamedTuple):
+    """What the runner does per engine (the secret's `engine`), as data."""
+
+    tls: bool  # sslmode=verify-full against a CA bundle (tls.py)
+    query_group: bool  # SET query_group: Redshift labels STL_QUERY.label with it
+    # Session settings that keep a session from outliving its runner: sent after
+    # connecting, `{timeout}` being --statement_timeout (ms; skipped when 0).
+    guards: Tuple[str, ...]
+
+
+# Redshift: query_group labels a step's queries for a DBA
+# (https://docs.aws.amazon.com/redshift/latest/dg/r_query_group.html). Its SET accepts
+# none of PostgreSQL's session guards (statement_timeout bounds a running statement; an
+# idle orphaned session is ended by the database user's SESSION TIMEOUT,
+# https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_USER.html).
+# PostgreSQL (the local stack): a running statement stops within a second of its client
+# going away (client_connection_check_interval, PostgreSQL 14+), a transaction left idle
+# ends with the statement timeout, and the server's TCP keepalives find a vanished host.
+# https://www.postgresql.org/docs/current/runtime-config-connection.html
+ENGINES: Dict[str, Engine] = {
+    "redshift": Engine(tls=True, query_group=True, guards=()),
+    "postgres": Engine(
+        tls=False,
+        query_group=False,
+        guards=(
+            "client_connection_check_interval TO 1000",
+            "idle_in_transaction_session_timeout TO {timeout}",
+            "tcp_keepalives_idle TO 30",
+            "tcp_keepalives_interval TO 10",
+            "tcp_keepalives_count TO 3",
+        ),
+    ),
 }
+# libpq's own TCP keepalives (client side, every engine): a runner whose server vanished
+# without closing the connection fails within about a minute instead of waiting for Glue.
+CLIENT_KEEPALIVES = (
+    ("keepalives", "1"),
+    ("keepalives_idle", "30"),
+    ("keepalives_interval", "10"),
+    ("keepalives_count", "3"),
+)
 
 _SAFE_LABEL = re.compile(r"[^A-Za-z0-9_.:/=-]+")
 
@@ -51,6 +85,7 @@ class ConnectOptions(NamedTuple):
     attempts: int = 5
     backoff_s: float = 1.0
     backoff_max_s: float = 30.0
+    sslrootcert: Optional[str] = None  # the CA bundle's path, for engines with TLS
 
 
 def conninfo(secret: DatabaseSecret, options: ConnectOptions) -> str:
@@ -65,9 +100,12 @@ def conninfo(secret: DatabaseSecret, options: ConnectOptions) -> str:
         ("password", secret.password),
         ("connect_timeout", str(options.connect_timeout_s)),
         ("application_name", label(options.application_name)[:63]),
+        *CLIENT_KEEPALIVES,
     ]
-    if SESSION_SETTINGS[secret.engine]["sslmode_require"]:
-        pairs.append(("sslmode", "require"))
+    if ENGINES[secret.engine].tls:
+        if options.sslrootcert is None:
+            raise ValueError("engine redshift connects only with a CA bundle (sslrootcert)")
+        pairs += [("sslmode", "verify-full"), ("sslrootcert", options.sslrootcert)]
     return " ".join(f"{key}={_quote_conninfo(value)}" for key, value in pairs)
 
 
@@ -222,11 +260,24 @@ def connect(
             delay = min(delay * 2, options.backoff_max_s)
     db = Database(raw, secret.engine)
     try:
-        if options.statement_timeout_ms:
-            db.query(f"SET statement_timeout TO {int(options.statement_timeout_ms)}")
-        if options.query_group and SESSION_SETTINGS[secret.engine]["query_group"]:
-            db.query(f"SET query_group TO '{label(options.query_group)}'")
+        settings = session_settings(secret.engine, options)
+        if settings:
+            db.query("; ".join(f"SET {setting}" for setting in settings))
     except Exception:
         db.close()
         raise
     return db
+
+
+def session_settings(engine: str, options: ConnectOptions) -> List[str]:
+    """The SETs a new session gets (sent as one round trip)."""
+    timeout = int(options.statement_timeout_ms)
+    settings = [f"statement_timeout TO {timeout}"] if timeout else []
+    settings += [
+        guard.format(timeout=timeout)
+        for guard in ENGINES[engine].guards
+        if timeout or "{timeout}" not in guard
+    ]
+    if options.query_group and ENGINES[engine].query_group:
+        settings.append(f"query_group TO '{label(options.query_group)}'")
+    return settings

@@ -23,7 +23,7 @@ import re
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional
 
 from .args import JobArgs
-from .connection import ConnectOptions, Database, connect
+from .connection import ENGINES, ConnectOptions, Database, connect
 from .errors import (
     EXIT_FAILED,
     EXIT_OK,
@@ -38,10 +38,11 @@ from .output import Output, Stopwatch
 from .owned import list_prefix, remove_stale
 from .plan import Step, prepare
 from .result import Result
-from .secret import fetch_secret
+from .secret import DatabaseSecret, fetch_secret
 from .source import open_sql
 from .splitter import Statement
 from .stopping import StopSignals
+from .tls import ca_bundle
 
 # A statement that ends its block by undoing it (not ROLLBACK TO SAVEPOINT / PREPARED).
 _ROLLS_BACK = re.compile(r"(?:ROLLBACK|ABORT)\b(?![ \t\r\n]+(?:TO|PREPARED)\b)", re.IGNORECASE)
@@ -254,7 +255,7 @@ def _run(
         f"running {plan.total} statement(s) from {sql.location} on {secret.engine} "
         f"{secret.host}:{secret.port}/{args.db} as {identity.application_name}"
     )
-    db = connect(secret, options, log=out.info)
+    db = _connect(secret, options, args.sslrootcert, clients, out)
     stop.watch(db)
     try:
         adapter = _adapter_for(secret.engine, db, clients, out)
@@ -280,18 +281,33 @@ def _run(
         }
 
 
+def _connect(
+    secret: DatabaseSecret,
+    options: ConnectOptions,
+    sslrootcert: Optional[str],
+    clients: Clients,
+    out: Output,
+) -> Database:
+    if not ENGINES[secret.engine].tls:
+        if sslrootcert is not None:
+            raise UsageError(
+                f"--sslrootcert applies to engine redshift; this secret's engine is "
+                f"{secret.engine} (the local stack, no TLS)"
+            )
+        return connect(secret, options, log=out.info)
+    with ca_bundle(sslrootcert, clients.s3) as bundle:
+        return connect(secret, options._replace(sslrootcert=bundle), log=out.info)
+
+
 def _as_stop(err: RunnerError, stop: StopSignals) -> RunnerError:
-    """A failure that a stop request caused (a cancelled statement, say) is the stop."""
-    if stop.requested is None or isinstance(err, Stopped):
+    """A failure while a stop was requested (the stop itself, or the statement it
+    cancelled) is reported as the stop."""
+    if stop.requested is None:
         return err
-    stopped = Stopped(
-        f"stopped by {stop.requested}"
-        + (": the running statement was cancelled and rolled back" if err.statement else ""),
-        file=err.file,
-        line=err.line,
-        statement=err.statement,
-    )
-    return stopped
+    message = f"stopped by {stop.requested}"
+    if err.statement:
+        message += ": the running statement was cancelled and rolled back"
+    return Stopped(message, file=err.file, line=err.line, statement=err.statement)
 
 
 def _report_failure(out: Output, summary: Dict[str, Any], err: RunnerError) -> None:
