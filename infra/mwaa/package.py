@@ -4,8 +4,10 @@
 
     dist/mwaa/requirements.txt    infra/mwaa/requirements.txt: MWAA's --constraint line, then
                                   only what the DAGs need beyond MWAA's image
-    dist/mwaa/plugins.zip         the etlkit package (the DAG factory) and the .airflowignore
-                                  that keeps Airflow's plugin loader out of it
+    dist/mwaa/plugins.zip         the etlkit package (the DAG factory), the runner's pure-Python
+                                  sqlrunner package (etlkit reads its one table of parameter
+                                  types), and the .airflowignore that keeps Airflow's plugin
+                                  loader out of both
     dist/mwaa/dags/*.py           the DAG files
     dist/mwaa/dags/pipelines/<dir>/pipeline.yaml
                                   every pipeline spec, where the DAG file looks on MWAA; the
@@ -19,7 +21,8 @@
 Sync `dist/mwaa/` to the environment's bucket (see infra/mwaa/README.md). The specs are
 validated against their SQL files first, so a broken spec fails here, not on MWAA.
 
-No runner wheel: MWAA never runs the runner, Glue does. No startup script: the DAGs'
+No runner wheel: MWAA never runs the runner, Glue does; plugins.zip carries the sqlrunner
+package only for its parameter types. No startup script: the DAGs'
 settings are Airflow Variables (the environment template serves them from Secrets Manager)
 and AWS access is the execution role.
 
@@ -46,6 +49,8 @@ SQL_ROOT = REPO_ROOT / "sql"
 DAGS = REPO_ROOT / "dags"
 PLUGINS = REPO_ROOT / "plugins"
 PLUGIN_PACKAGE = "etlkit"
+# Packages plugins.zip carries beside etlkit: (source folder, name in the zip).
+SHIPPED_PACKAGES = ((REPO_ROOT / "glue_job" / "src" / "sqlrunner", "sqlrunner"),)
 REQUIREMENTS = REPO_ROOT / "infra" / "mwaa" / "requirements.txt"
 OUT = REPO_ROOT / "dist" / "mwaa"
 # The first line MWAA needs in requirements.txt: the constraints of its Airflow and Python
@@ -107,19 +112,27 @@ def _checked_specs() -> list:
 
 
 def write_plugins_zip(path: Path) -> None:
-    """plugins.zip as MWAA unpacks it into the plugins folder: etlkit/ and .airflowignore."""
-    package = sorted(
-        p
-        for p in (PLUGINS / PLUGIN_PACKAGE).rglob("*")
-        if p.is_file() and not _SKIPPED.intersection(p.parts) and p.suffix != ".pyc"
-    )
-    members = [PLUGINS / ".airflowignore", *package]
+    """plugins.zip as MWAA unpacks it into the plugins folder: etlkit/, sqlrunner/ and
+    .airflowignore."""
+    members = [(PLUGINS / ".airflowignore", ".airflowignore")]
+    for folder, name in ((PLUGINS / PLUGIN_PACKAGE, PLUGIN_PACKAGE), *SHIPPED_PACKAGES):
+        members += [
+            (p, f"{name}/{p.relative_to(folder).as_posix()}") for p in _package_files(folder)
+        ]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for member in members:
-            info = zipfile.ZipInfo(member.relative_to(PLUGINS).as_posix(), date_time=_ZIP_TIME)
+        for member, name in members:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, member.read_bytes())
+
+
+def _package_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not _SKIPPED.intersection(p.parts) and p.suffix != ".pyc"
+    )
 
 
 def environment_parameters(deploy_result: Mapping[str, Any]) -> list[dict[str, str]]:

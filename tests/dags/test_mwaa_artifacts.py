@@ -58,7 +58,13 @@ def test_plugins_zip_is_the_package_and_reproducible(bundle, tmp_path):
     with zipfile.ZipFile(bundle / "plugins.zip") as archive:
         names = archive.namelist()
     package_files = sorted(f"etlkit/{p.name}" for p in (REPO / "plugins/etlkit").glob("*.py"))
-    assert names == [".airflowignore", *package_files]
+    runner = REPO / "glue_job/src/sqlrunner"
+    runner_files = sorted(
+        f"sqlrunner/{p.relative_to(runner).as_posix()}"
+        for p in runner.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+    assert names == [".airflowignore", *package_files, *runner_files]
     again = tmp_path / "again.zip"
     package.write_plugins_zip(again)
     assert again.read_bytes() == (bundle / "plugins.zip").read_bytes()
