@@ -157,8 +157,11 @@ class Database:
     """One open connection. `query` runs one statement and speaks the runner's errors."""
 
     def __init__(self, raw: Any, engine: str) -> None:
+        import pg
+
         self.raw = raw  # the PyGreSQL classic connection, for COPY streaming
         self.engine = engine
+        self._in_block = (pg.TRANS_INTRANS, pg.TRANS_INERROR)
 
     def query(self, sql: str, *, first_row: bool = False) -> Result:
         """Run one statement; with first_row, a query's columns and first row come back too."""
@@ -176,9 +179,7 @@ class Database:
     def in_transaction(self) -> bool:
         """True inside a transaction block, failed or not, by libpq's own account
         (PQtransactionStatus): whatever the statement that opened or closed it."""
-        import pg
-
-        return self.raw.transaction() in (pg.TRANS_INTRANS, pg.TRANS_INERROR)
+        return self.raw.transaction() in self._in_block
 
     def cancel(self) -> None:
         """Ask the server to cancel the statement running on this connection (PQcancel);

@@ -132,24 +132,27 @@ class StatementReader:
         while True:
             text = window.text
             match = _INTERESTING.search(text, pos)
-            stop = match.start() if match else len(text)
+            if match is None:
+                stop, char = len(text), ""
+            else:
+                stop = match.start()
+                char = text[stop]
             quoted = None
             reach = stop  # how far the token at `stop` may reach, as far as read
             absorbed = -1  # where an identifier running through the `$` at `stop` ends
-            if match is not None and text[stop] != ";":
-                if text[stop] == "$" and continues_identifier(text, boundary, stop):
-                    absorbed = reach = _IDENTIFIER_REST.match(text, stop).end()  # type: ignore[union-attr]
-                else:
-                    try:
-                        quoted = skip_quoted(text, stop, file)
-                    except SqlSyntaxError as error:
-                        if window.eof:
-                            raise window.relocated(error) from None
-                        quoted = (None, len(text))  # may close in a later chunk
-                    if quoted is not None:
-                        reach = quoted[1]
-                    elif text[stop] == "$":
-                        reach = DOLLAR_TAG_PREFIX.match(text, stop).end()  # type: ignore[union-attr]
+            if char == "$" and continues_identifier(text, boundary, stop):
+                absorbed = reach = _IDENTIFIER_REST.match(text, stop).end()  # type: ignore[union-attr]
+            elif char and char != ";":
+                try:
+                    quoted = skip_quoted(text, stop, file)
+                except SqlSyntaxError as error:
+                    if window.eof:
+                        raise window.relocated(error) from None
+                    quoted = (None, len(text))  # may close in a later chunk
+                if quoted is not None:
+                    reach = quoted[1]
+                elif char == "$":
+                    reach = DOLLAR_TAG_PREFIX.match(text, stop).end()  # type: ignore[union-attr]
             # Decide nothing within reach of the window's end until the input is exhausted:
             # an opener, a closing quote or a comment's end may be cut between chunks.
             if not window.eof and (match is None or reach + _LOOKAHEAD > len(text)):
@@ -165,7 +168,7 @@ class StatementReader:
                     code_start = code.start()
             if match is None:
                 break
-            if quoted is None and text[stop] == ";":
+            if char == ";":
                 if code_start >= 0:
                     index += 1
                     yield _statement(window, index, code_start, stop)
