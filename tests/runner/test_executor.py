@@ -357,8 +357,8 @@ def test_a_check_with_a_description_and_params(aws, database, runner, ledger):
     code, _, _, err = runner.run(database, key, '{"d": "2026-11-25", "min_rows": 5}')
     assert code == 1
     assert (
-        "statement 2: check enough_rows failed: 1 row(s) returned (at least ${min_rows} rows "
-        "for ${d}); first: found=3" in err
+        "statement 2: check enough_rows failed: 1 row(s) returned (at least 5 rows "
+        "for 2026-11-25); first: found=3" in err
     )
 
 

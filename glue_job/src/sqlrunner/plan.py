@@ -13,7 +13,7 @@ from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tu
 from . import directives
 from .directives import Check
 from .errors import DirectiveError, UnusableSqlFile
-from .params import Bound, bind, lines_of, parse_values, read_header, substitute
+from .params import Bound, bind, expand, lines_of, parse_values, read_header, substitute
 from .source import SqlFile
 from .splitter import Statement, StatementReader
 
@@ -61,6 +61,10 @@ def rendered(sql: SqlFile, bound: Dict[str, Bound]) -> Iterator[Step]:
                     f"check {check.name} is declared twice", file=location, line=check.line
                 )
             checks.add(check.name)
+            # the description is a message, not SQL: its placeholders are filled for it
+            check = check._replace(
+                description=expand(check.description, bound, location, check.line)
+            )
         directives.refuse_stray_checks(
             statement.text, location, statement.line, f"inside statement {statement.index}"
         )
