@@ -140,3 +140,22 @@ def test_secrets_manager_answers_stubbed_by_botocore_map_to_classes(code, failur
         with pytest.raises(errors.SecretError) as caught:
             fetch_secret("reviews/redshift", client=client)
     assert caught.value.failure == failure
+
+
+def test_an_internal_error_ends_with_the_marked_line_after_its_traceback(
+    aws, database, runner, monkeypatch
+):
+    """A bug in the runner: the traceback is kept (redacted) but the last stderr line is
+    still the one the orchestrators read, marked permanent."""
+    from sqlrunner import executor
+
+    def broken(sql, params):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(executor, "prepare", broken)
+    s3, _ = aws
+    code, summary, _, err = runner.run(database, put(s3, "sql/demo/ok.sql", "SELECT 1"))
+    lines = err.strip().splitlines()
+    assert code == 1 and "Traceback" in err
+    assert lines[-1] == "sqlrunner: error: internal error: RuntimeError: boom (failure: permanent)"
+    assert (summary["failure"], summary["exit_code"]) == ("permanent", 1)
