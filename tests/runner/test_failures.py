@@ -65,7 +65,7 @@ def test_a_serialization_failure_is_transient(aws, database, runner, db):
         watcher = pg.DB(dbname=database, host=PGHOST, port=PGPORT, user=PGADMIN)
         for _ in range(200):
             waiting = watcher.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(1.5)%'"
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'"
             ).getresult()[0][0]
             if waiting:
                 break
@@ -77,7 +77,7 @@ def test_a_serialization_failure_is_transient(aws, database, runner, db):
     committer.start()
     sql = (
         "BEGIN ISOLATION LEVEL SERIALIZABLE;\nSELECT sum(n) FROM contended;\n"
-        "INSERT INTO contended VALUES (2);\nSELECT pg_sleep(1.5);\nCOMMIT;\n"
+        "INSERT INTO contended VALUES (2);\nSELECT pg_sleep(3);\nCOMMIT;\n"
     )
     try:
         code, summary, _, err = runner.run(database, put(s3, "sql/demo/ser.sql", sql))
