@@ -22,7 +22,7 @@ from .params import Bound, expand, validate
 from .splitter import Statement
 
 _CHECK = re.compile(r"--[ \t]*@check\b(?P<rest>[^\r\n]*)")
-_CHECK_MARK = "@check"
+CHECK_MARK = "@check"
 _CHECK_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}\Z")
 _QUERY_START = re.compile(r"(?:SELECT|WITH|VALUES|TABLE)\b|\(", re.IGNORECASE)
 CHECK_USAGE = "expected '-- @check <name>[: <description>]', <name> in [a-z][a-z0-9_]*"
@@ -57,7 +57,7 @@ def owned_prefixes(
 
 def check_of(statement: Statement, file: Optional[str] = None) -> Optional[Check]:
     """The check declared in the comments leading to `statement`, if any."""
-    if _CHECK_MARK not in statement.lead:
+    if CHECK_MARK not in statement.lead:
         return None
     lead = statement.lead
     found = _check_lines(lead, file, statement.line - lead.count("\n"))
@@ -84,7 +84,7 @@ def check_of(statement: Statement, file: Optional[str] = None) -> Optional[Check
 def refuse_stray_checks(text: str, file: Optional[str], first_line: int, where: str) -> None:
     """A `-- @check` in `text` (a statement's own comments, or what follows the last
     statement; `first_line` is the line where `text` starts) checks nothing: an error."""
-    if _CHECK_MARK not in text:
+    if CHECK_MARK not in text:
         return
     found = _check_lines(text, file, first_line)
     if found:

@@ -123,7 +123,9 @@ def execute_statements(
         try:
             if stop is not None:
                 stop.check()
-            result = _execute(step, db, adapter)
+            result = adapter.execute(statement.text) if adapter is not None else None
+            if result is None:
+                result = db.query(statement.text, first_row=step.check is not None)
             if step.check is not None:
                 _verify(step, result)
         except RunnerError as err:
@@ -154,14 +156,6 @@ def execute_statements(
             statement=block.index,
         )
     return Outcome(executed, rows_total, rolled_back)
-
-
-def _execute(step: Step, db: Database, adapter: Any) -> Result:
-    text = step.statement.text
-    result = adapter.execute(text) if adapter is not None else None
-    if result is None:
-        result = db.query(text, first_row=step.check is not None)
-    return result
 
 
 def _verify(step: Step, result: Result) -> None:

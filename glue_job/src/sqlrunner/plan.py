@@ -11,7 +11,7 @@ memory holds one statement at a time, not the file.
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from . import directives
-from .directives import Check
+from .directives import CHECK_MARK, Check
 from .errors import DirectiveError, UnusableSqlFile
 from .params import Bound, bind, expand, lines_of, parse_values, read_header, substitute
 from .source import SqlFile
@@ -54,7 +54,9 @@ def rendered(sql: SqlFile, bound: Dict[str, Bound]) -> Iterator[Step]:
     reader = StatementReader(sql.chunks(), location)
     checks: Set[str] = set()
     for statement in reader:
-        check = directives.check_of(statement, location)
+        check = None
+        if CHECK_MARK in statement.lead:  # (tested here: most statements have no check)
+            check = directives.check_of(statement, location)
         if check is not None:
             if check.name in checks:
                 raise DirectiveError(
@@ -65,9 +67,10 @@ def rendered(sql: SqlFile, bound: Dict[str, Bound]) -> Iterator[Step]:
             check = check._replace(
                 description=expand(check.description, bound, location, check.line)
             )
-        directives.refuse_stray_checks(
-            statement.text, location, statement.line, f"inside statement {statement.index}"
-        )
+        if CHECK_MARK in statement.text:
+            directives.refuse_stray_checks(
+                statement.text, location, statement.line, f"inside statement {statement.index}"
+            )
         text = substitute(statement.text, bound, location, statement.line)
         if text is not statement.text:
             statement = statement._replace(text=text)
