@@ -37,6 +37,8 @@ from .conftest import BUCKET, PGADMIN, PGHOST, PGPORT, REGION, put
         ("23505", "duplicate key value", "permanent"),
         ("28P01", "password authentication failed", "permanent"),
         (None, "server does not support SSL, but SSL was required", "permanent"),
+        # a message quoting data is not a class: only a missing or catch-all SQLSTATE
+        ("22P02", 'invalid input syntax for type integer: "connection refused"', "permanent"),
     ],
 )
 def test_sqlstates_and_driver_messages_map_to_one_class(sqlstate, message, failure):

@@ -47,6 +47,7 @@ TRANSIENT_SQLSTATE_CLASSES: Dict[str, str] = {"08": "connection_exception"}
 # dropped or timed-out connection as a message only, and Redshift reports a serializable
 # isolation violation as "1023" with SQLSTATE XX000
 # (https://docs.aws.amazon.com/redshift/latest/dg/c_serial_isolation-serializable-isolation-troubleshooting.html).
+MESSAGE_SQLSTATES = frozenset({"", "XX000"})  # none (libpq), or Redshift's catch-all
 TRANSIENT_MESSAGES: Tuple[str, ...] = (
     "could not connect to server",
     "connection refused",
@@ -95,6 +96,8 @@ def sqlstate_failure(sqlstate: Optional[str], message: str = "") -> str:
     code = sqlstate or ""
     if code in TRANSIENT_SQLSTATES or code[:2] in TRANSIENT_SQLSTATE_CLASSES:
         return TRANSIENT
+    if code not in MESSAGE_SQLSTATES:  # a precise SQLSTATE: the message is data, not a class
+        return PERMANENT
     text = message.lower()
     if any(fragment in text for fragment in TRANSIENT_MESSAGES):
         return TRANSIENT
