@@ -2,7 +2,9 @@
 
 One Glue job runs this script for every step of every pipeline; the runner itself
 ships as the sqlrunner wheel in --extra-py-files. Arguments: --db, --db_creds,
---bucket, --file, optional --params (JSON) and --statement_timeout (ms).
+--bucket, --file, optional --params (JSON), --statement_timeout (ms) and --sslrootcert
+(a CA bundle, path or s3://). Exit code 0, or 2/1/3 for a bad_input/permanent/transient
+failure (sqlrunner.errors).
 """
 
 import sys

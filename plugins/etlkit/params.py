@@ -10,8 +10,9 @@ state applies (infra/asl.py), so both orchestrators run a date the same way:
 3. a default fills the rest, its `{data_bucket}` read from the `etlkit_data_bucket` Variable;
 otherwise the run fails before any Glue run starts, naming the param.
 
-Values are checked by the trigger form's JSON schema here and strictly by the runner
-(sqlrunner.params), which stays the one authority on what a value may be.
+The trigger form checks each value with the runner's own JSON Schema for its type
+(sqlrunner.params, the one table of parameter types), so the form refuses exactly what
+the runner would.
 """
 
 from __future__ import annotations
@@ -27,24 +28,7 @@ from etlkit import config
 from etlkit.compat import Param
 from etlkit.errors import RunParamError
 from etlkit.spec import ParamSpec, PipelineSpec, expand_settings
-
-# The trigger form's JSON schema per spec type: enough for the form to refuse an obvious
-# mistake and offer a date picker; the runner applies the full grammar. Every param may be
-# left empty (null): the run then resolves it as described above.
-_SCHEMAS: dict[str, dict[str, Any]] = {
-    "date": {
-        "type": ["null", "string"],
-        "format": "date",
-        "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-    },
-    "timestamp": {
-        "type": ["null", "string"],
-        "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}",
-    },
-    "integer": {"type": ["null", "integer"]},
-    "identifier": {"type": ["null", "string"], "pattern": r"^[A-Za-z_][A-Za-z0-9_$.]*$"},
-    "s3_uri": {"type": ["null", "string"], "pattern": r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"},
-}
+from sqlrunner.params import json_schema
 
 # Step Functions execution names (StartExecution API reference, "name"): 1-80 characters,
 # and "to enable logging with CloudWatch Logs, the name should only contain 0-9, A-Z, a-z, -
@@ -61,10 +45,18 @@ def dag_params(spec: PipelineSpec) -> dict[str, Param]:
             None,
             title=name,
             description=_describe(param),
-            **_SCHEMAS[param.type],
+            **_form_schema(param.type),
         )
         for name, param in spec.params.items()
     }
+
+
+def _form_schema(kind: str) -> dict[str, Any]:
+    """The runner's JSON Schema for the type, which may also be left empty (null): the run
+    then resolves the param as described above."""
+    schema = json_schema(kind)
+    schema["type"] = ["null", schema["type"]]
+    return schema
 
 
 def _describe(param: ParamSpec) -> str:

@@ -19,11 +19,13 @@ from typing import Any
 
 import yaml
 
+from sqlrunner.params import TYPES
+
 SPEC_FILENAME = "pipeline.yaml"
 
-# The runner's parameter types (glue_job/src/sqlrunner/params.py); the spec may only
+# The runner's parameter types (sqlrunner.params.TYPES, the one table); the spec may only
 # use these, since every value ends up in `--params` for the runner to validate.
-PARAM_TYPES = ("date", "timestamp", "integer", "identifier", "s3_uri")
+PARAM_TYPES = tuple(TYPES)
 
 # Where a scheduled run's value comes from when nobody passes one. `data_interval_start`
 # is the UTC date of the start of the run's data interval: for a daily schedule, the

@@ -38,7 +38,8 @@ def report(tmp_path_factory):
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
-        "PYTHONPATH": str(REPO / "plugins"),
+        # plugins.zip carries sqlrunner (the parameter types) beside etlkit
+        "PYTHONPATH": os.pathsep.join([str(REPO / "plugins"), str(REPO / "glue_job" / "src")]),
     }
     done = subprocess.run(
         [str(PYTHON), str(REPO / "tests/dags/af211_check.py"), str(REPO)],

@@ -10,12 +10,16 @@ Placeholders in `argv` and `names`, filled per case at run time:
     {db} {secret} {bucket} {key}   the runner's arguments (the case's own secret and key)
     {location}                     s3://{bucket}/{key}, how the runner names the file
     {path}                         the local SQL file (split/render)
+    {redshift_secret}              a secret like {secret} but with engine redshift
+    {junk}                         a local file that is not a certificate bundle
     {spec}                         the pipeline.yaml path (spec cases)
 
 Bad SQL starts with a statement that would change a table (`INSERT INTO canary ...`), so a
 check that ran too late would show as a changed snapshot, not pass silently.
 
 `python -m tests.reliability.catalogue` prints the table as Markdown for the README.
+The exit code says the failure class (2 bad_input, 1 permanent, 3 transient), which the
+runner's last stderr line also names: `(failure: <class>)`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import sys
 from dataclasses import dataclass
 
 CANARY_PASSWORD = "reliabCanaryPw-5b1e0c"
+# The runner's exit codes (sqlrunner.errors.EXIT_CODES, inverted for the table).
+FAILURE_CLASSES = {2: "bad_input", 1: "permanent", 3: "transient"}
 
 
 @dataclass(frozen=True)
@@ -147,9 +153,31 @@ CASES: tuple[Case, ...] = (
     Case("sql-block-never-committed", S, "run", "`BEGIN; INSERT ...;` and no COMMIT", 1,
          "{location}:1: statement 1: transaction block opened by statement 1 (line 1) is never "
          "committed; rolled back", sql="BEGIN;\n" + CANARY),
+    Case("sql-serializable-block-never-committed", S, "run",
+         "`BEGIN ISOLATION LEVEL SERIALIZABLE; INSERT ...;` and no COMMIT", 1,
+         "{location}:1: statement 1: transaction block opened by statement 1 (line 1) is never "
+         "committed; rolled back", sql="BEGIN ISOLATION LEVEL SERIALIZABLE;\n" + CANARY),
+    Case("sql-start-transaction-read-write-open", S, "run",
+         "`START TRANSACTION READ WRITE; INSERT ...;` and no COMMIT", 1,
+         "{location}:1: statement 1: transaction block opened by statement 1 (line 1) is never "
+         "committed; rolled back", sql="START TRANSACTION READ WRITE;\n" + CANARY),
     Case("sql-failure-inside-block", S, "run", "`BEGIN; INSERT; INSERT INTO missing; COMMIT;`", 1,
          '{location}:3: statement 3: relation "no_such_table" does not exist',
          sql="BEGIN;\n" + CANARY + "INSERT INTO no_such_table VALUES (1);\nCOMMIT;\n"),
+    Case("sql-check-after-last-statement", S, "run", "`-- @check` after the last statement", 2,
+         "{location}:2: -- @check dangling is after the last statement",
+         sql=CANARY + "-- @check dangling\n"),
+    Case("sql-check-not-a-query", S, "run", "`-- @check` before an INSERT", 2,
+         "{location}:2: statement 1: check not_a_query must be a query",
+         sql="-- @check not_a_query\n" + CANARY),
+    Case("sql-check-fails", S, "run", "a `-- @check` query that returns rows, in a block", 1,
+         "{location}:4: statement 3: check canary_empty failed: 1 row(s) returned (no canary "
+         "rows); first: note=should never land",
+         sql="BEGIN;\n" + CANARY + "-- @check canary_empty: no canary rows\n"
+         "SELECT DISTINCT note FROM canary WHERE note = 'should never land';\nCOMMIT;\n"),
+    Case("sql-owns-whole-bucket", S, "run", "`-- @owns s3://bucket/` (a whole bucket)", 2,
+         "{location}:1: @owns 's3://reliability-owned/' must be an s3://bucket/prefix/ URI",
+         sql="-- @owns s3://reliability-owned/\n" + CANARY),
     # ---------------------------------------------------------------- parameter attacks
     Case("param-quote-injection", P, "run", """d = `2015-06-01'); DROP TABLE canary; --`""", 2,
          "{location}:1: value of parameter 'd' is not a date YYYY-MM-DD", sql=P_DATE,
@@ -190,6 +218,39 @@ CASES: tuple[Case, ...] = (
     Case("param-s3-uri-too-long", P, "run", "u = 2,000-character key", 2,
          "{location}:1: value of parameter 'u' is not an s3://bucket/key URI", sql=P_URI,
          params=json.dumps({"u": "s3://bucket/" + "k" * 2000})),
+    Case("param-minus-before-negative", P, "run",
+         "n = -5 in `... WHERE note <> '' -${n} AND ...` (would be `--5`, a comment)", 2,
+         "{location}:2: value of parameter 'n' would change the statement's structure",
+         sql="-- @param n integer\n"
+         "DELETE FROM canary WHERE length(note) > 0 -${n} AND note = 'none';\n",
+         params=json.dumps({"n": -5})),
+    Case("param-identifier-closes-dollar-body", P, "run",
+         "t = `a$$b` inside a `$$` function body", 2,
+         "{location}:3: value of parameter 't' would change the statement's structure",
+         sql="-- @param t identifier\nCREATE FUNCTION canary_count() RETURNS bigint AS $$\n"
+         "  SELECT count(*) FROM ${t}\n$$ LANGUAGE sql;\n",
+         params=json.dumps({"t": "a$$b"})),
+    Case("param-s3-uri-opens-comment", P, "run", "u = `s3://bucket/x/` in `/*${u}*/`", 2,
+         "{location}:2: value of parameter 'u' would change the statement's structure",
+         sql="-- @param u s3_uri\nINSERT INTO canary (note) VALUES ('x') /*${u}*/;\n",
+         params=json.dumps({"u": "s3://bucket/x/"})),
+    Case("param-identifier-reserved-word", P, "run", "t = `TRUE`", 2,
+         "{location}:1: value of parameter 't' is not an unquoted identifier", sql=P_IDENT,
+         params=json.dumps({"t": "TRUE"})),
+    Case("param-identifier-public", P, "run", "t = `PUBLIC` (every user, in GRANT)", 2,
+         "'PUBLIC' names every user", sql=P_IDENT, params=json.dumps({"t": "PUBLIC"})),
+    Case("param-identifier-current-user", P, "run", "t = `current_user`", 2,
+         "'current_user' is a reserved word", sql=P_IDENT,
+         params=json.dumps({"t": "current_user"})),
+    Case("param-identifier-catalog-table", P, "run", "t = `pg_catalog.pg_user`", 2,
+         "'pg_catalog' is a system schema", sql=P_IDENT,
+         params=json.dumps({"t": "pg_catalog.pg_user"})),
+    Case("param-identifier-system-table", P, "run", "t = `stl_query`", 2,
+         "'stl_query' has a system table prefix", sql=P_IDENT,
+         params=json.dumps({"t": "stl_query"})),
+    Case("param-integer-minus-zero", P, "run", "n = `-0` (one spelling per value: `0`)", 2,
+         "{location}:1: value of parameter 'n' is not a 64-bit integer", sql=P_INT,
+         params=json.dumps({"n": "-0"})),
     Case("param-integer-overflow", P, "run", "n = `9223372036854775808` (2^63)", 2,
          "{location}:1: value of parameter 'n' is not a 64-bit integer", sql=P_INT,
          params=json.dumps({"n": "9223372036854775808"})),
@@ -224,6 +285,12 @@ CASES: tuple[Case, ...] = (
          "--params is not valid JSON", sql=P_DATE, params="{d: 1}"),
     Case("param-json-array", P, "run", '--params `["2015-06-01"]`', 2,
          "--params must be a JSON object", sql=P_DATE, params='["2015-06-01"]'),
+    Case("param-duplicate-key", P, "run", '--params `{"d": "2015-06-01", "d": "2015-06-02"}`', 2,
+         "--params gives parameter 'd' twice", sql=P_DATE,
+         params='{"d": "2015-06-01", "d": "2015-06-02"}'),
+    Case("param-deep-nesting", P, "run", "--params nested 20,000 arrays deep", 2,
+         "--params is nested too deeply", sql=P_DATE,
+         params='{"d": ' + "[" * 20_000 + "]" * 20_000 + "}"),
     Case("param-undeclared-placeholder", P, "run",
          "`${e}` in the 2nd statement, only d declared", 2,
          "{location}:3: placeholder ${{e}} is not declared with -- @param",
@@ -268,6 +335,18 @@ CASES: tuple[Case, ...] = (
                "--file", "{key}", "--statement_timeout", "10s")),
     Case("args-run-missing-required", A, "run", "`sqlrunner run --db x` only", 2,
          "the following arguments are required: --db_creds, --file", argv=("--db", "x")),
+    Case("args-sslrootcert-not-pem", A, "glue", "`--sslrootcert` a file that holds no certificate", 2,
+         "--sslrootcert {junk} holds no PEM certificate",
+         sql=CANARY, argv=("--db", "{db}", "--db_creds", "{redshift_secret}", "--bucket",
+                           "{bucket}", "--file", "{key}", "--sslrootcert", "{junk}")),
+    Case("args-sslrootcert-missing", A, "glue", "`--sslrootcert` naming no file", 2,
+         "--sslrootcert /no/such/bundle.pem: No such file or directory",
+         sql=CANARY, argv=("--db", "{db}", "--db_creds", "{redshift_secret}", "--bucket",
+                           "{bucket}", "--file", "{key}", "--sslrootcert", "/no/such/bundle.pem")),
+    Case("args-sslrootcert-local-engine", A, "glue", "`--sslrootcert` with engine postgres", 2,
+         "--sslrootcert applies to engine redshift; this secret's engine is postgres",
+         sql=CANARY, argv=("--db", "{db}", "--db_creds", "{secret}", "--bucket", "{bucket}",
+                           "--file", "{key}", "--sslrootcert", "/no/such/bundle.pem")),
     # ---------------------------------------------------------------- CLI arguments
     Case("cli-no-command", C, "cli", "`sqlrunner` alone", 2,
          "the following arguments are required: {{run,split,render,check}}", argv=()),
@@ -370,7 +449,7 @@ def markdown() -> str:
         "non-zero with the error below (stderr), no traceback, and no change to any table, "
         "S3 object or output file.",
         "",
-        "| # | category | entry point | input | exit | error names |",
+        "| # | category | entry point | input | exit (class) | error names |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     entry = {
@@ -384,8 +463,9 @@ def markdown() -> str:
     for number, case in enumerate(CASES, 1):
         names = case.names.replace("{{", "{").replace("}}", "}").replace("|", "\\|")
         text = case.input.replace("|", "\\|")
+        failure = f" ({FAILURE_CLASSES[case.exit]})" if case.tool != "spec" else ""
         lines.append(
-            f"| {number} | {case.category} | {entry[case.tool]} | {text} | {case.exit} | "
+            f"| {number} | {case.category} | {entry[case.tool]} | {text} | {case.exit}{failure} | "
             f"`{names}` |"
         )
     return "\n".join(lines) + "\n"

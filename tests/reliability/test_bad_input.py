@@ -22,7 +22,15 @@ from infra import REPO_ROOT
 from infra.local.server import LocalAws
 from tests.chaos.platform import PGHOST, PGPORT, PGUSER, own_database
 
-from .catalogue import CANARY, CANARY_PASSWORD, CASES, GOOD_SECRET, Case, Generated
+from .catalogue import (
+    CANARY,
+    CANARY_PASSWORD,
+    CASES,
+    FAILURE_CLASSES,
+    GOOD_SECRET,
+    Case,
+    Generated,
+)
 
 GLUE_SCRIPT = REPO_ROOT / "glue_job" / "run_sql.py"
 SPEC_FILES = {
@@ -37,6 +45,7 @@ class Harness:
     database: str
     bucket: str
     good_secret: str
+    redshift_secret: str
     env: dict[str, str]
 
     def snapshot(self) -> dict[str, Any]:
@@ -74,16 +83,21 @@ def harness(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> It
         bucket = f"reliability-{uuid.uuid4().hex[:8]}"
         local_aws.client("s3").create_bucket(Bucket=bucket)
         good_secret = f"reliability/good-{uuid.uuid4().hex[:6]}"
-        local_aws.client("secretsmanager").create_secret(
-            Name=good_secret, SecretString=json.dumps(GOOD_SECRET)
-        )
+        redshift_secret = f"reliability/redshift-{uuid.uuid4().hex[:6]}"
+        for name, fields in (
+            (good_secret, GOOD_SECRET),
+            (redshift_secret, {**GOOD_SECRET, "engine": "redshift"}),
+        ):
+            local_aws.client("secretsmanager").create_secret(
+                Name=name, SecretString=json.dumps(fields)
+            )
         env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith("AWS_") and key != "PYTHONPATH"
         }
         env.update(local_aws.environment())
-        harness = Harness(local_aws, database, bucket, good_secret, env)
+        harness = Harness(local_aws, database, bucket, good_secret, redshift_secret, env)
         # The harness itself: a good file through the same path succeeds and is seen.
         # It also lets the local adapter create its bookkeeping schema once, up front.
         argv, _ = prepare(
@@ -110,10 +124,13 @@ def prepare(harness: Harness, case: Case, scratch: Path) -> tuple[list[str], str
         "bucket": harness.bucket,
         "key": f"sql/bad/{case.id}.sql",
         "secret": harness.good_secret,
+        "redshift_secret": harness.redshift_secret,
         "path": str(scratch / f"{case.id}.sql"),
+        "junk": str(scratch / "junk.pem"),
         "spec": str(scratch / "sql" / "bad_probe" / "pipeline.yaml"),
     }
     values["location"] = f"s3://{values['bucket']}/{values['key']}"
+    Path(values["junk"]).write_text("not a certificate\n")
     if case.secret is not None:
         values["secret"] = f"reliability/{case.id}-{uuid.uuid4().hex[:6]}"
         kind = "SecretBinary" if isinstance(case.secret, bytes) else "SecretString"
@@ -191,8 +208,12 @@ def test_bad_input_fails_clearly_and_changes_nothing(
     assert CANARY_PASSWORD not in output
     error_lines = [line for line in done.stderr.splitlines() if "error:" in line]
     assert error_lines, f"no error line in:\n{done.stderr}"
+    if case.tool != "spec":  # the runner names the failure class on its last line
+        assert error_lines[-1] == done.stderr.strip().splitlines()[-1]
+        assert error_lines[-1].endswith(f"(failure: {FAILURE_CLASSES[case.exit]})")
     if case.tool in ("run", "glue") and done.stdout.strip():
         summary = json.loads(done.stdout.strip().splitlines()[-1])
         assert summary["status"] == "failed" and summary["exit_code"] == case.exit
+        assert summary["failure"] == FAILURE_CLASSES[case.exit]
     assert harness.snapshot() == before
     assert _outputs(tmp_path / "out") == outputs_before

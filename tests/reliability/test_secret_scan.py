@@ -73,7 +73,7 @@ def _cli_outputs(platform: Platform, tmp_path: Path) -> list[str]:
         (platform.deployed.secret_arn, "ok.sql", 0),
         (platform.deployed.secret_arn, "fails.sql", 1),
         (bad_port, "ok.sql", 1),
-        (unreachable, "ok.sql", 1),
+        (unreachable, "ok.sql", 3),  # refused, retried: transient
     ]
     outputs = []
     for secret, file, code in calls:

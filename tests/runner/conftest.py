@@ -4,6 +4,7 @@ AWS (S3 + Secrets Manager) from moto, in-process or as a server for subprocesses
 Runs on Python 3.9 + PyGreSQL 5.0.6 (make test-py39) as well as on the dev venv.
 """
 
+import contextlib
 import json
 import os
 import uuid
@@ -15,6 +16,9 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from sqlrunner import redact
+from sqlrunner.args import JobArgs
+from sqlrunner.executor import run_job
+from sqlrunner.output import Output
 
 PGHOST = os.environ.get("PGHOST", "127.0.0.1")
 PGPORT = int(os.environ.get("PGPORT", "5432"))
@@ -96,3 +100,47 @@ def moto_server():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+class Captured:
+    def __init__(self, capsys):
+        self.capsys = capsys
+
+    def run(self, database, file, params="{}", *, bucket=BUCKET, secret=SECRET_ID, timeout=60000):
+        args = JobArgs(database, secret, bucket, file, params, timeout, "jr_test")
+        code = run_job(args, out=Output())
+        out, err = self.capsys.readouterr()
+        assert PASSWORD not in out + err
+        lines = out.strip().splitlines()
+        return code, json.loads(lines[-1]), lines[:-1], err
+
+
+@pytest.fixture
+def runner(capsys):
+    return Captured(capsys)
+
+
+def put(s3, key, text):
+    s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
+    return key
+
+
+@pytest.fixture
+def glue_env(moto_server, database):
+    """The environment Glue gives the script, with AWS pointing at the moto server."""
+    env = dict(os.environ)
+    env.update(
+        AWS_ENDPOINT_URL=moto_server,
+        AWS_DEFAULT_REGION=REGION,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+    )
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
+    s3 = session.client("s3", endpoint_url=moto_server)
+    secrets = session.client("secretsmanager", endpoint_url=moto_server)
+    s3.create_bucket(Bucket=BUCKET)
+    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
+        secrets.create_secret(Name=SECRET_ID, SecretString=json.dumps(secret_fields()))
+    return env, s3

@@ -1,16 +1,13 @@
 """The CLI and the Glue entry script, as subprocesses: what a user or Glue sees."""
 
-import contextlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import boto3
 import pytest
 
-from .conftest import BUCKET, PASSWORD, REGION, SECRET_ID, secret_fields
+from .conftest import BUCKET, PASSWORD, SECRET_ID
 
 REPO = Path(__file__).resolve().parents[2]
 GLUE_SCRIPT = REPO / "glue_job" / "run_sql.py"
@@ -41,7 +38,8 @@ def test_split_reports_lexing_errors_with_position(tmp_path):
     done = sqlrunner("split", str(path))
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        f"sqlrunner: error: {path}:2:10: unterminated dollar-quoted string ($x$)"
+        f"sqlrunner: error: {path}:2:10: unterminated dollar-quoted string ($x$) "
+        "(failure: bad_input)"
     )
     assert "Traceback" not in done.stderr
 
@@ -85,27 +83,6 @@ def test_console_script_is_installed():
             f"no console script next to {sys.executable} (editable install without scripts)"
         )
     assert subprocess.run([str(script), "--help"], capture_output=True).returncode == 0
-
-
-@pytest.fixture
-def glue_env(moto_server, database):
-    """The environment Glue gives the script, with AWS pointing at the moto server."""
-    env = dict(os.environ)
-    env.update(
-        AWS_ENDPOINT_URL=moto_server,
-        AWS_DEFAULT_REGION=REGION,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-    )
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-    )
-    s3 = session.client("s3", endpoint_url=moto_server)
-    secrets = session.client("secretsmanager", endpoint_url=moto_server)
-    s3.create_bucket(Bucket=BUCKET)
-    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
-        secrets.create_secret(Name=SECRET_ID, SecretString=json.dumps(secret_fields()))
-    return env, s3
 
 
 def glue_run(env, *args):
@@ -161,6 +138,8 @@ def test_glue_entry_script_fails_with_one_clear_line(glue_env, database):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
         f'sqlrunner: error: s3://{BUCKET}/sql/demo/fail.sql:2: statement 2: relation "nowhere" '
-        "does not exist [SQLSTATE 42P01]"
+        "does not exist [SQLSTATE 42P01] (failure: permanent)"
     )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (summary["failure"], summary["exit_code"]) == ("permanent", 1)
     assert "Traceback" not in done.stderr

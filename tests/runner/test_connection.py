@@ -8,6 +8,7 @@ from sqlrunner.connection import (
     connect,
     conninfo,
     is_transient,
+    session_settings,
     translate_driver_error,
 )
 from sqlrunner.errors import ConnectError, StatementError, StatementTimeout, TransientDatabaseError
@@ -27,8 +28,14 @@ def secret(**overrides):
 def test_conninfo_quotes_every_value_per_libpq():
     info = conninfo(secret(password="a b'c\\d"), ConnectOptions(dbname="reviews"))
     assert "password='a b\\'c\\\\d'" in info
-    assert "sslmode" not in info
-    assert "sslmode='require'" in conninfo(secret(engine="redshift"), ConnectOptions(dbname="x"))
+    assert "sslmode" not in info and "keepalives='1'" in info.split()
+
+
+def test_conninfo_verifies_redshift_against_a_bundle():
+    options = ConnectOptions(dbname="x", sslrootcert="/tmp/ca b.pem")
+    info = conninfo(secret(engine="redshift"), options).split(" ")
+    assert "sslmode='verify-full'" in info
+    assert "sslrootcert='/tmp/ca" in info and "b.pem'" in info
 
 
 def test_password_with_spaces_quotes_and_backslash_connects(database):
@@ -47,7 +54,25 @@ def test_session_settings_are_applied(database):
     db = connect(secret(), options)
     assert db.fetch("SHOW statement_timeout")[0][0] == "1234ms"
     assert db.fetch("SHOW application_name")[0][0] == "sqlrunner:reviews/load_reviews:jr_1"
+    # the guards that end a session its runner left behind (engine postgres)
+    assert db.fetch("SHOW idle_in_transaction_session_timeout")[0][0] == "1234ms"
+    assert db.fetch("SHOW client_connection_check_interval")[0][0] == "1s"
+    assert db.fetch("SHOW tcp_keepalives_idle")[0][0] == "30"
     db.close()
+
+
+def test_redshift_sessions_get_only_what_redshift_accepts():
+    options = ConnectOptions(dbname="x", query_group="reviews/load", statement_timeout_ms=5)
+    assert session_settings("redshift", options) == [
+        "statement_timeout TO 5",
+        "query_group TO 'reviews/load'",
+    ]
+    assert session_settings("postgres", options._replace(statement_timeout_ms=0)) == [
+        "client_connection_check_interval TO 1000",
+        "tcp_keepalives_idle TO 30",
+        "tcp_keepalives_interval TO 10",
+        "tcp_keepalives_count TO 3",
+    ]
 
 
 def test_statement_timeout_cancels_and_is_reported_as_such(database):

@@ -5,37 +5,14 @@ import json
 
 import pytest
 
-from sqlrunner import executor
-from sqlrunner.args import JobArgs
+from sqlrunner import plan
 from sqlrunner.connection import ConnectOptions, connect
-from sqlrunner.executor import execute_statements, run_job, transaction_effect
+from sqlrunner.executor import execute_statements
 from sqlrunner.output import Output
+from sqlrunner.plan import Step
 from sqlrunner.splitter import split
 
-from .conftest import BUCKET, PASSWORD, SECRET_ID, secret_fields
-
-
-class Captured:
-    def __init__(self, capsys):
-        self.capsys = capsys
-
-    def run(self, database, file, params="{}", *, bucket=BUCKET, secret=SECRET_ID, timeout=60000):
-        args = JobArgs(database, secret, bucket, file, params, timeout, "jr_test")
-        code = run_job(args, out=Output())
-        out, err = self.capsys.readouterr()
-        assert PASSWORD not in out + err
-        lines = out.strip().splitlines()
-        return code, json.loads(lines[-1]), lines[:-1], err
-
-
-@pytest.fixture
-def runner(capsys):
-    return Captured(capsys)
-
-
-def put(s3, key, text):
-    s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
-    return key
+from .conftest import BUCKET, PASSWORD, put, secret_fields
 
 
 def count(db, sql):
@@ -71,14 +48,14 @@ def test_happy_path_loads_rows_and_reports(aws, db, database, runner):
     assert "sqlrunner:demo/load_daily:jr_test" in lines[0]
 
 
-@pytest.mark.parametrize("keep_chars", [executor.KEEP_CHARS, 100], ids=["kept", "streamed twice"])
+@pytest.mark.parametrize("keep_chars", [plan.KEEP_CHARS, 100], ids=["kept", "streamed twice"])
 def test_kept_and_restreamed_statements_run_alike(
     aws, db, database, runner, monkeypatch, keep_chars
 ):
     """A file within KEEP_CHARS runs the statements its check split; a bigger one is split
     again to run. Both paths run every statement, rendered, in order."""
     s3, _ = aws
-    monkeypatch.setattr(executor, "KEEP_CHARS", keep_chars)
+    monkeypatch.setattr(plan, "KEEP_CHARS", keep_chars)
     db.query("DROP TABLE IF EXISTS daily")
     key = put(s3, "sql/demo/load_daily.sql", LOAD)
     code, summary, lines, err = runner.run(database, key, '{"run_date": "2026-11-24"}')
@@ -91,10 +68,10 @@ def test_kept_and_restreamed_statements_run_alike(
 
 
 def test_checking_pass_keeps_statements_only_within_the_budget(monkeypatch):
-    statements = split("SELECT 1; SELECT 22; SELECT 333")
-    assert executor._checked(iter(statements)) == (3, statements)
-    monkeypatch.setattr(executor, "KEEP_CHARS", 15)
-    assert executor._checked(iter(statements)) == (3, None)
+    steps = [Step(s) for s in split("SELECT 1; SELECT 22; SELECT 333")]
+    assert plan._counted(iter(steps)) == (3, steps)
+    monkeypatch.setattr(plan, "KEEP_CHARS", 15)
+    assert plan._counted(iter(steps)) == (3, None)
 
 
 def test_rerun_is_idempotent(aws, db, database, runner):
@@ -229,14 +206,10 @@ def test_connection_failure_never_shows_the_password(aws, database, runner):
     secrets.create_secret(Name="wrong-port", SecretString=json.dumps(secret_fields(port=1)))
     key = put(s3, "sql/demo/one.sql", "SELECT 1")
     code, _, _, err = runner.run(database, key, secret="wrong-port", timeout=1000)
-    assert (
-        code == 1 and "cannot connect to postgres at" in err
-    )  # Captured.run checks for the password
-
-
-def test_transaction_effect_classifies_block_statements(database):
-    sql = "BEGIN; begin transaction; START TRANSACTION; COMMIT; end; ROLLBACK; abort work; SELECT 1; BEGINX"
-    assert [transaction_effect(s) for s in split(sql)] == [1, 1, 1, -1, -1, -1, -1, 0, 0]
+    # refused connections are retried, then reported as transient (Captured.run checks for
+    # the password)
+    assert code == 3 and "cannot connect to postgres at" in err
+    assert err.strip().endswith("(failure: transient)")
 
 
 def test_execute_statements_without_the_adapter(database, capsys):
@@ -251,7 +224,196 @@ def test_execute_statements_without_the_adapter(database, capsys):
         statements = split(
             "CREATE TEMP TABLE t (n int); INSERT INTO t VALUES (1), (2); SELECT * FROM t"
         )
-        assert execute_statements(statements, db, Output(), location="f.sql", total=3) == (3, 4)
+        steps = [Step(statement) for statement in statements]
+        outcome = execute_statements(steps, db, Output(), location="f.sql", total=3)
+        assert (outcome.executed, outcome.rows, outcome.rolled_back) == (3, 4, [])
     finally:
         db.close()
     assert capsys.readouterr().out.count("\n") == 3
+
+
+# ---------------------------------------------------------------- transactions (C5)
+
+OPENERS = [
+    "BEGIN",
+    "BEGIN WORK",
+    "begin transaction",
+    "BEGIN ISOLATION LEVEL SERIALIZABLE",
+    "BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE",
+    "BEGIN READ WRITE",
+    "START TRANSACTION",
+    "START TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+    "start transaction read write",
+    "BEGIN /* a comment */ ISOLATION LEVEL SERIALIZABLE",
+]
+
+
+@pytest.fixture
+def ledger(db):
+    db.query("DROP TABLE IF EXISTS ledger")
+    db.query("CREATE TABLE ledger (n int)")
+    return lambda: [row[0] for row in db.query("SELECT n FROM ledger ORDER BY n").getresult()]
+
+
+@pytest.mark.parametrize("opener", OPENERS)
+def test_a_block_left_open_is_rolled_back_and_never_reported_as_success(
+    aws, database, runner, ledger, opener
+):
+    """`BEGIN ISOLATION LEVEL SERIALIZABLE; INSERT ...` without COMMIT exited 0
+    "succeeded" while the insert was gone: every opening form is a block."""
+    s3, _ = aws
+    key = put(s3, "sql/demo/open.sql", f"{opener};\nINSERT INTO ledger VALUES (1);\n")
+    code, summary, _, err = runner.run(database, key)
+    assert code == 1, err
+    assert "transaction block opened by statement 1 (line 1) is never committed" in err
+    assert err.strip().endswith("rolled back (failure: permanent)")
+    assert (summary["status"], summary["failure"], summary["executed"]) == (
+        "failed",
+        "permanent",
+        2,
+    )
+    assert ledger() == []
+
+
+@pytest.mark.parametrize("closer", ["COMMIT", "COMMIT WORK", "END", "end transaction"])
+@pytest.mark.parametrize("opener", OPENERS[::3])
+def test_a_committed_block_keeps_its_work(aws, database, runner, ledger, opener, closer):
+    s3, _ = aws
+    key = put(s3, "sql/demo/c.sql", f"{opener};\nINSERT INTO ledger VALUES (1);\n{closer};\n")
+    code, summary, _, err = runner.run(database, key)
+    assert code == 0, err
+    assert ledger() == [1] and "rolled_back" not in summary
+
+
+@pytest.mark.parametrize("closer", ["ROLLBACK", "ROLLBACK WORK", "ABORT", "abort transaction"])
+def test_a_block_the_file_rolls_back_runs_as_written_and_the_summary_says_so(
+    aws, database, runner, ledger, closer
+):
+    s3, _ = aws
+    key = put(
+        s3,
+        "sql/demo/r.sql",
+        f"INSERT INTO ledger VALUES (0);\nBEGIN;\nINSERT INTO ledger VALUES (1);\n{closer};\n",
+    )
+    code, summary, lines, err = runner.run(database, key)
+    assert code == 0, err
+    assert ledger() == [0]
+    assert summary["rolled_back"] == [{"opened_by": 2, "rolled_back_by": 4}]
+    assert "statement 4 rolled back the transaction block opened by statement 2" in "\n".join(lines)
+
+
+@pytest.mark.parametrize("opener", OPENERS[::2])
+def test_a_failure_inside_any_block_rolls_it_back_first(aws, database, runner, ledger, opener):
+    s3, _ = aws
+    key = put(
+        s3,
+        "sql/demo/f.sql",
+        f"{opener};\nINSERT INTO ledger VALUES (1);\nINSERT INTO ledger VALUES ('x');\nCOMMIT;\n",
+    )
+    code, _, lines, err = runner.run(database, key)
+    assert code == 1 and "statement 3" in err and "[SQLSTATE 22P02]" in err
+    assert "rolled back the transaction block opened by statement 1" in lines
+    assert ledger() == []
+
+
+# ---------------------------------------------------------------- data checks (C2)
+
+CHECKED = """-- @param d date
+-- @param min_rows integer default 1
+INSERT INTO ledger SELECT g FROM generate_series(1, 3) g;
+-- @check enough_rows: at least ${min_rows} rows for ${d}
+SELECT count(*) AS found FROM ledger HAVING count(*) < ${min_rows};
+-- @check no_duplicates
+SELECT n, count(*) AS copies FROM ledger GROUP BY n HAVING count(*) > 1 ORDER BY n
+"""
+
+
+def test_checks_that_return_no_rows_pass(aws, database, runner, ledger):
+    s3, _ = aws
+    key = put(s3, "sql/demo/checked.sql", CHECKED)
+    code, summary, _, err = runner.run(database, key, '{"d": "2026-11-25"}')
+    assert code == 0, err
+    assert summary["executed"] == 3 and ledger() == [1, 2, 3]
+
+
+def test_a_check_that_returns_rows_fails_the_run_naming_the_check(
+    aws, database, runner, ledger, db
+):
+    s3, _ = aws
+    db.query("INSERT INTO ledger VALUES (2), (3)")
+    key = put(s3, "sql/demo/checked.sql", CHECKED)
+    code, summary, _, err = runner.run(database, key, '{"d": "2026-11-25", "min_rows": 2}')
+    assert code == 1
+    assert err.strip().splitlines()[-1] == (
+        f"sqlrunner: error: s3://{BUCKET}/sql/demo/checked.sql:7: statement 3: check "
+        "no_duplicates failed: 2 row(s) returned; first: n=2, copies=2 (failure: permanent)"
+    )
+    assert (summary["failed_statement"], summary["failure"]) == (3, "permanent")
+
+
+def test_a_check_with_a_description_and_params(aws, database, runner, ledger):
+    s3, _ = aws
+    key = put(s3, "sql/demo/checked.sql", CHECKED)
+    code, _, _, err = runner.run(database, key, '{"d": "2026-11-25", "min_rows": 5}')
+    assert code == 1
+    assert (
+        "statement 2: check enough_rows failed: 1 row(s) returned (at least 5 rows "
+        "for 2026-11-25); first: found=3" in err
+    )
+
+
+def test_a_failing_check_inside_a_block_rolls_the_block_back(aws, database, runner, ledger):
+    s3, _ = aws
+    sql = (
+        "BEGIN;\nINSERT INTO ledger VALUES (1), (1);\n"
+        "-- @check unique_n\nSELECT n FROM ledger GROUP BY n HAVING count(*) > 1;\nCOMMIT;\n"
+    )
+    code, _, lines, err = runner.run(database, put(s3, "sql/demo/b.sql", sql))
+    assert code == 1 and "check unique_n failed: 1 row(s) returned; first: n=1" in err
+    assert "rolled back the transaction block opened by statement 1" in lines
+    assert ledger() == []
+
+
+def test_a_check_whose_sql_fails_is_reported_like_any_statement(aws, database, runner):
+    s3, _ = aws
+    sql = "-- @check broken\nSELECT * FROM no_such_table_for_a_check\n"
+    code, summary, _, err = runner.run(database, put(s3, "sql/demo/x.sql", sql))
+    assert code == 1 and summary["sqlstate"] == "42P01"
+    assert 'relation "no_such_table_for_a_check" does not exist' in err
+
+
+@pytest.mark.parametrize(
+    "sql, problem",
+    [
+        (
+            "SELECT 1\n-- @check inside\n;\n",
+            ":2: -- @check inside is inside statement 1: a check goes on the line(s) directly "
+            "before the query it runs",
+        ),
+        ("SELECT 1;\n\n-- @check dangling\n", ":3: -- @check dangling is after the last statement"),
+        (
+            "-- @check not_a_query\nDELETE FROM ledger;\n",
+            ":2: statement 1: check not_a_query must be a query",
+        ),
+        ("-- @check Bad-Name\nSELECT 1;\n", ":1: expected '-- @check <name>[: <description>]'"),
+        (
+            "-- @check twice\nSELECT 1;\n-- @check twice\nSELECT 2;\n",
+            ":3: check twice is declared twice",
+        ),
+        ("-- @check a\n-- @check b\nSELECT 1;\n", ":2: two -- @check lines before one statement"),
+    ],
+)
+def test_misplaced_or_malformed_checks_are_bad_input(aws, database, runner, sql, problem):
+    s3, _ = aws
+    code, summary, _, err = runner.run(
+        database, put(s3, "sql/demo/m.sql", sql), secret="never-read"
+    )
+    assert code == 2 and f"s3://{BUCKET}/sql/demo/m.sql{problem}" in err, err
+    assert summary["failure"] == "bad_input" and "engine" not in summary
+
+
+def test_check_mentioned_in_prose_is_not_a_directive(aws, database, runner):
+    s3, _ = aws
+    sql = "SELECT 1 -- see the @check lines below\n;\n/* @check is how checks are written */\n"
+    code, _, _, err = runner.run(database, put(s3, "sql/demo/p.sql", sql))
+    assert code == 0, err

@@ -69,15 +69,22 @@ def test_wheel_is_pure_python_with_only_glue_preinstalled_dependencies(wheel):
         for p in (REPO / "glue_job/src").rglob("*.py")
     }
     assert sources <= set(names)
+    assert "sqlrunner/certs/amazon-trust-services-roots.pem" in names
     assert sorted(r.lower() for r in requires) == ["boto3>=1.20", "pygresql>=5.0.6"]
 
 
 def test_wheel_imports_from_the_zip_as_glue_loads_it(wheel, tmp_path):
-    """Glue puts --extra-py-files wheels on sys.path; a zip import must work."""
-    code = "import sqlrunner.cli, sqlrunner.executor; print(sqlrunner.__file__)"
+    """Glue puts --extra-py-files wheels on sys.path; a zip import must work, and the CA
+    bundle must be readable from inside the zip (written to a file for libpq)."""
+    code = (
+        "import sqlrunner.cli, sqlrunner.executor; print(sqlrunner.__file__)\n"
+        "from sqlrunner.tls import ca_bundle\n"
+        "with ca_bundle(None, None) as path:\n"
+        "    print('roots', open(path).read().count('BEGIN CERTIFICATE'))"
+    )
     done = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(wheel)!r}); {code}"],
         capture_output=True, text=True, cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert str(wheel) in done.stdout
+    assert str(wheel) in done.stdout and "roots 5" in done.stdout

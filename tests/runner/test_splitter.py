@@ -51,6 +51,21 @@ def texts(sql):
             ["SELECT '-- not a comment;'", "SELECT '/* nor this; */'"],
         ),
         ("SELECT 2-1; SELECT 4/2", ["SELECT 2-1", "SELECT 4/2"]),
+        # PostgreSQL's scanner (and Redshift's): a CR ends a -- comment ...
+        (
+            "UPDATE t SET x = 1 WHERE id = 1 -- c\r OR true; SELECT 2",
+            ["UPDATE t SET x = 1 WHERE id = 1 -- c\r OR true", "SELECT 2"],
+        ),
+        ("SELECT 1 -- c;\rSELECT 2", ["SELECT 1 -- c;\rSELECT 2"]),
+        # ... non-ASCII characters are identifier characters, so `$` after one is too ...
+        ("SELECT €$$; SELECT 1 $$ ; $$", ["SELECT €$$", "SELECT 1 $$ ; $$"]),
+        ("SELECT x😀$$; SELECT 2", ["SELECT x😀$$", "SELECT 2"]),
+        ("SELECT $😀$ ; $😀$; SELECT 2", ["SELECT $😀$ ; $😀$", "SELECT 2"]),
+        # ... a dollar quote may follow another, a number or a parameter directly ...
+        ("SELECT $a$x$a$$b$y;$b$; SELECT 2", ["SELECT $a$x$a$$b$y;$b$", "SELECT 2"]),
+        ("SELECT 1$q$;$q$, $1$r$;$r$; SELECT 2", ["SELECT 1$q$;$q$, $1$r$;$r$", "SELECT 2"]),
+        # ... and a no-break space is not a blank: it belongs to the identifier
+        ("SELECT a\xa0; \xa0;", ["SELECT a\xa0", "\xa0"]),
     ],
 )
 def test_split(sql, expected):
@@ -185,7 +200,8 @@ _TRICKY = (
     "\ufeff-- header; with $$ and 'quotes'\nSELECT 'it''s; a\\'b' AS \"x;\"\"y\";\r\n"
     "/* a /* nested; */ ; */ SELECT $tag$ ; $$ ; $tag$, col$1, $1 -- end;\n;"
     "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n\n  -- only comment;\n"
-    "INSERT INTO t VALUES (E'\\\\', '--', '/*')"
+    "INSERT INTO t VALUES (E'\\\\', '--', '/*');\n-- cr ends me\rSELECT €$$, $a$;$a$$b$;$b$, "
+    "$" + "long_tag" * 40 + "$ ; $" + "long_tag" * 40 + "$"
 )
 
 
@@ -206,6 +222,32 @@ def test_streamed_errors_keep_their_file_position(cuts):
     assert str(caught.value) == "f.sql:4:10: unterminated dollar-quoted string ($q$)"
 
 
+@pytest.mark.parametrize("cut", [1, 100, 256, 299, 300, 301, 600, 604])
+def test_a_dollar_tag_of_any_length_may_be_cut_between_chunks(cut):
+    """A valid file with a 300-character tag, cut anywhere in the opening or closing tag
+    (the 1 MiB chunk boundary of a real file falls anywhere)."""
+    tag = "$" + "t" * 298 + "$"
+    sql = f"SELECT {tag} ; {tag}; SELECT 2"
+    at = len("SELECT ") + cut
+    assert [s.text for s in iter_statements([sql[:at], sql[at:]], "f.sql")] == [
+        f"SELECT {tag} ; {tag}",
+        "SELECT 2",
+    ]
+
+
 def test_one_character_chunks():
     chunks = list(_TRICKY)
     assert list(iter_statements(chunks, "f.sql")) == split(_TRICKY, "f.sql")
+
+
+def test_a_long_dollar_tag_across_the_first_mebibyte_of_a_real_file(tmp_path):
+    from sqlrunner.source import CHUNK_BYTES, open_sql
+
+    tag = "$" + "x" * 400 + "$"
+    filler = "SELECT 1;\n" * ((CHUNK_BYTES - 200) // 10)
+    path = tmp_path / "big.sql"
+    path.write_text(filler + f"SELECT {tag} ; {tag};\nSELECT 2\n", encoding="utf-8")
+    sql = open_sql(None, str(path), s3=None)
+    statements = list(iter_statements(sql.chunks(), sql.location))
+    assert statements[-2].text == f"SELECT {tag} ; {tag}"
+    assert statements[-1].text == "SELECT 2"

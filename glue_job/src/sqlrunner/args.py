@@ -14,7 +14,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 from .errors import UsageError
 
 REQUIRED = ("db", "db_creds", "bucket", "file")
-OPTIONAL = ("params", "statement_timeout")
+OPTIONAL = ("params", "statement_timeout", "sslrootcert")
 # Arguments Glue itself passes to every run; accepted, never required.
 GLUE_RESERVED = ("JOB_NAME", "JOB_ID", "JOB_RUN_ID", "TempDir", "job-bookmark-option")
 DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
@@ -28,15 +28,18 @@ class JobArgs(NamedTuple):
     params: str  # JSON object text
     statement_timeout_ms: int
     job_run_id: Optional[str]
+    sslrootcert: Optional[str] = None  # CA bundle (path or s3://) instead of the runner's
 
 
-class _RaisingParser(argparse.ArgumentParser):
+class RaisingParser(argparse.ArgumentParser):
+    """An argparse parser whose errors are the runner's UsageError (exit 2, marked)."""
+
     def error(self, message: str) -> "argparse.NoReturn":  # type: ignore[override]
         raise UsageError(message)
 
 
 def resolve_like_glue(argv: Sequence[str], options: List[str]) -> Dict[str, Optional[str]]:
-    parser = _RaisingParser(prog=argv[0] if argv else "run_sql.py", add_help=False)
+    parser = RaisingParser(prog=argv[0] if argv else "run_sql.py", add_help=False)
     for reserved in GLUE_RESERVED:
         parser.add_argument("--" + reserved, required=False)
     for option in options:
@@ -78,6 +81,7 @@ def resolve(argv: Sequence[str], *, require_bucket: bool = True) -> JobArgs:
         params=values.get("params") or "{}",
         statement_timeout_ms=_timeout(values.get("statement_timeout")),
         job_run_id=values.get("JOB_RUN_ID"),
+        sslrootcert=values.get("sslrootcert") or None,
     )
 
 

@@ -6,23 +6,30 @@
     sqlrunner check FILE... [--params JSON]  what each statement does on the local stack
 
 `run` takes exactly the Glue job's arguments; without --bucket, --file is a local path.
-Exit codes: 0 success, 1 failure while running, 2 bad input (arguments, parameters,
-SQL that cannot be split).
+`render` checks the file exactly as `run` does before connecting (parameters, statements,
+directives) and prints it as `run` would execute it.
+Exit codes: 0 success, 2 bad input, 1 a permanent failure, 3 a transient one (worth a
+retry); the last stderr line ends with `(failure: bad_input|permanent|transient)`.
 """
 
-import argparse
 import json
 import sys
 from typing import List, Optional, Sequence
 
 from . import args as job_args
-from .errors import EXIT_BAD_INPUT, RunnerError, UsageError
+from .errors import RunnerError, UsageError
 from .executor import run_job
 from .output import Output
 from .params import parse_values, render
+from .plan import prepare
 from .process import exit_with
 from .source import open_sql
 from .splitter import iter_statements
+
+RUN_USAGE = (
+    "sqlrunner run --db DB --db_creds SECRET_ID [--bucket B] --file FILE [--params JSON] "
+    "[--statement_timeout MS] [--sslrootcert PATH_OR_S3_URI]"
+)
 
 
 def glue_main(argv: Sequence[str]) -> int:
@@ -31,7 +38,7 @@ def glue_main(argv: Sequence[str]) -> int:
     try:
         parsed = job_args.resolve(argv)
     except RunnerError as err:
-        out.error(str(err))
+        out.failure(err)
         return err.exit_code
     return run_job(parsed, out=out)
 
@@ -43,7 +50,8 @@ def console() -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="sqlrunner", description=__doc__.split("\n")[0])
+    parser = job_args.RaisingParser(prog="sqlrunner", description=__doc__.split("
+")[0])
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="{run,split,render,check}"
     )
@@ -57,17 +65,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _run(argv[1:])
     if argv[:1] == ["check"]:
         return _check(argv[1:])
-    options = parser.parse_args(argv)
     out = Output()
     try:
+        options = parser.parse_args(argv)
         sql = open_sql(None, options.file, s3=_no_s3)
         if options.command == "split":
             statements = iter_statements(sql.chunks(), sql.location)
             print(json.dumps([s.text for s in statements], indent=2, ensure_ascii=False))
         else:
+            prepare(sql, options.params)
             sys.stdout.write(render(sql.read(), parse_values(options.params), file=sql.location))
     except RunnerError as err:
-        out.error(str(err))
+        out.failure(err)
         return err.exit_code
     return 0
 
@@ -80,11 +89,9 @@ def _run(argv: List[str]) -> int:
     try:
         parsed = job_args.resolve(["sqlrunner run", *argv], require_bucket=False)
     except UsageError as err:
-        out.error(
-            f"{err} (usage: sqlrunner run --db DB --db_creds SECRET_ID [--bucket B] "
-            "--file FILE [--params JSON] [--statement_timeout MS])"
-        )
-        return EXIT_BAD_INPUT
+        err.message += f" (usage: {RUN_USAGE})"
+        out.failure(err)
+        return err.exit_code
     return run_job(parsed, out=out)
 
 
@@ -94,11 +101,12 @@ def _check(argv: List[str]) -> int:
     try:
         from local_redshift.check_command import main as check_main
     except ImportError:
-        Output().error(
+        err = UsageError(
             "sqlrunner check needs the local Redshift emulation (distribution local-redshift), "
             "which is not installed in this environment"
         )
-        return EXIT_BAD_INPUT
+        Output().failure(err)
+        return err.exit_code
     return check_main(argv)
 
 

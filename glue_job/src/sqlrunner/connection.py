@@ -14,43 +14,64 @@ import contextlib
 import random
 import re
 import time
-from typing import Any, Callable, Dict, NamedTuple, Optional
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
-from .errors import ConnectError, StatementError, StatementTimeout, TransientDatabaseError
+from .errors import (
+    PERMANENT,
+    TRANSIENT,
+    ConnectError,
+    StatementError,
+    StatementTimeout,
+    TransientDatabaseError,
+    sqlstate_failure,
+)
 from .result import Result
 from .secret import DatabaseSecret
 
-# SQLSTATEs worth retrying when connecting, and what makes a statement failure
-# "transient" for the orchestrator's retry. Class 08 is connection exceptions; 57P01-03
-# are a server shutting down or starting; 53300 is too many connections. Auth failures
-# (28xxx) and everything else fail at once: retrying them only delays the alert.
-# https://www.postgresql.org/docs/current/errcodes-appendix.html
-TRANSIENT_SQLSTATE_PREFIXES = ("08",)
-TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
-# libpq reports a refused or dropped connection without a SQLSTATE; these are the
-# message fragments it uses for those cases.
-TRANSIENT_MESSAGES = (
-    "could not connect to server",
-    "connection refused",
-    "server closed the connection unexpectedly",
-    "timeout expired",
-    "the database system is starting up",
-    "the database system is shutting down",
-    "the database system is in recovery mode",
-    "no connection to the server",
-    "terminating connection due to administrator command",
-    "could not translate host name",
-)
 QUERY_CANCELED = "57014"  # statement_timeout, or a cancel request
 
-# Per-engine session set-up after connecting. `query_group` labels Redshift's system
-# tables (STL_QUERY.label) so a DBA can find a step's queries; PostgreSQL has no such
-# setting, and application_name (sent at connect) serves both.
-# https://docs.aws.amazon.com/redshift/latest/dg/r_query_group.html
-SESSION_SETTINGS: Dict[str, Dict[str, bool]] = {
-    "redshift": {"query_group": True, "sslmode_require": True},
-    "postgres": {"query_group": False, "sslmode_require": False},
+
+class Engine(NamedTuple):
+    """What the runner does per engine (the secret's `engine`), as data."""
+
+    tls: bool  # sslmode=verify-full against a CA bundle (tls.py)
+    query_group: bool  # SET query_group: Redshift labels STL_QUERY.label with it
+    # Session settings that keep a session from outliving its runner: sent after
+    # connecting, `{timeout}` being --statement_timeout (ms; skipped when 0).
+    guards: Tuple[str, ...]
+
+
+# Redshift: query_group labels a step's queries for a DBA
+# (https://docs.aws.amazon.com/redshift/latest/dg/r_query_group.html). Its SET accepts
+# none of PostgreSQL's session guards (statement_timeout bounds a running statement; an
+# idle orphaned session is ended by the database user's SESSION TIMEOUT,
+# https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_USER.html).
+# PostgreSQL (the local stack): a running statement stops within a second of its client
+# going away (client_connection_check_interval, PostgreSQL 14+), a transaction left idle
+# ends with the statement timeout, and the server's TCP keepalives find a vanished host.
+# https://www.postgresql.org/docs/current/runtime-config-connection.html
+ENGINES: Dict[str, Engine] = {
+    "redshift": Engine(tls=True, query_group=True, guards=()),
+    "postgres": Engine(
+        tls=False,
+        query_group=False,
+        guards=(
+            "client_connection_check_interval TO 1000",
+            "idle_in_transaction_session_timeout TO {timeout}",
+            "tcp_keepalives_idle TO 30",
+            "tcp_keepalives_interval TO 10",
+            "tcp_keepalives_count TO 3",
+        ),
+    ),
 }
+# libpq's own TCP keepalives (client side, every engine): a runner whose server vanished
+# without closing the connection fails within about a minute instead of waiting for Glue.
+CLIENT_KEEPALIVES = (
+    ("keepalives", "1"),
+    ("keepalives_idle", "30"),
+    ("keepalives_interval", "10"),
+    ("keepalives_count", "3"),
+)
 
 _SAFE_LABEL = re.compile(r"[^A-Za-z0-9_.:/=-]+")
 
@@ -64,6 +85,7 @@ class ConnectOptions(NamedTuple):
     attempts: int = 5
     backoff_s: float = 1.0
     backoff_max_s: float = 30.0
+    sslrootcert: Optional[str] = None  # the CA bundle's path, for engines with TLS
 
 
 def conninfo(secret: DatabaseSecret, options: ConnectOptions) -> str:
@@ -78,9 +100,12 @@ def conninfo(secret: DatabaseSecret, options: ConnectOptions) -> str:
         ("password", secret.password),
         ("connect_timeout", str(options.connect_timeout_s)),
         ("application_name", label(options.application_name)[:63]),
+        *CLIENT_KEEPALIVES,
     ]
-    if SESSION_SETTINGS[secret.engine]["sslmode_require"]:
-        pairs.append(("sslmode", "require"))
+    if ENGINES[secret.engine].tls:
+        if options.sslrootcert is None:
+            raise ValueError("engine redshift connects only with a CA bundle (sslrootcert)")
+        pairs += [("sslmode", "verify-full"), ("sslrootcert", options.sslrootcert)]
     return " ".join(f"{key}={_quote_conninfo(value)}" for key, value in pairs)
 
 
@@ -94,22 +119,30 @@ def label(text: str) -> str:
 
 
 def is_transient(exc: BaseException) -> bool:
-    sqlstate = getattr(exc, "sqlstate", None) or ""
-    if sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES):
-        return True
-    text = str(exc).lower()
-    return not sqlstate and any(fragment in text for fragment in TRANSIENT_MESSAGES)
+    """True if the failure class of a driver exception is transient (errors.py's tables)."""
+    return sqlstate_failure(getattr(exc, "sqlstate", None), str(exc)) == TRANSIENT
 
 
 def translate_driver_error(exc: BaseException) -> StatementError:
     """The runner's error for a PyGreSQL exception raised by a statement."""
     sqlstate = getattr(exc, "sqlstate", None) or None
-    message = _first_line(str(exc)) or type(exc).__name__
+    message = driver_message(exc)
     if sqlstate == QUERY_CANCELED:
         return StatementTimeout(f"cancelled: {message}", sqlstate=sqlstate)
     if is_transient(exc):
         return TransientDatabaseError(message, sqlstate=sqlstate)
     return StatementError(message, sqlstate=sqlstate)
+
+
+def driver_message(exc: BaseException) -> str:
+    """The server's message, with its DETAIL when it has one: Redshift puts the substance
+    there (`1023` / `DETAIL: Serializable isolation violation on table ...`)."""
+    text = str(exc)
+    message = _first_line(text) or type(exc).__name__
+    for line in text.splitlines():
+        if line.startswith("DETAIL:"):
+            return f"{message} ({line.strip()})"
+    return message
 
 
 def _first_line(text: str) -> str:
@@ -124,15 +157,35 @@ class Database:
     """One open connection. `query` runs one statement and speaks the runner's errors."""
 
     def __init__(self, raw: Any, engine: str) -> None:
+        import pg
+
         self.raw = raw  # the PyGreSQL classic connection, for COPY streaming
         self.engine = engine
+        self._in_block = (pg.TRANS_INTRANS, pg.TRANS_INERROR)
 
-    def query(self, sql: str) -> Result:
+    def query(self, sql: str, *, first_row: bool = False) -> Result:
+        """Run one statement; with first_row, a query's columns and first row come back too."""
         try:
             outcome = self.raw.query(sql)
         except Exception as exc:  # PyGreSQL raises pg.Error subclasses and, rarely, others
             raise self._translated(exc) from None
-        return Result(rows=_row_count(outcome))
+        rows = _row_count(outcome)
+        if first_row and rows and not isinstance(outcome, str):
+            one = getattr(outcome, "one", None)  # 6.x; 5.0 converts every row
+            row = one() if callable(one) else outcome.getresult()[0]
+            return Result(rows=rows, columns=tuple(outcome.listfields()), first=tuple(row))
+        return Result(rows=rows)
+
+    def in_transaction(self) -> bool:
+        """True inside a transaction block, failed or not, by libpq's own account
+        (PQtransactionStatus): whatever the statement that opened or closed it."""
+        return self.raw.transaction() in self._in_block
+
+    def cancel(self) -> None:
+        """Ask the server to cancel the statement running on this connection (PQcancel);
+        safe from another thread, a no-op between statements."""
+        with contextlib.suppress(Exception):
+            self.raw.cancel()
 
     def fetch(self, sql: str) -> list:
         """Rows of a query, as tuples (for small metadata lookups, not bulk data)."""
@@ -198,7 +251,9 @@ def connect(
                 raise ConnectError(
                     f"cannot connect to {secret.engine} at {secret.host}:{secret.port}/"
                     f"{options.dbname} as {secret.username} after {attempt} attempt(s) "
-                    f"({kind}): {reason}"
+                    f"({kind}): {reason}",
+                    sqlstate=getattr(exc, "sqlstate", None) or None,
+                    failure=TRANSIENT if transient else PERMANENT,
                 ) from None
             wait = random.uniform(0, delay)  # noqa: S311 - jitter, not cryptography
             log(f"connect attempt {attempt} failed ({reason}); retrying in {wait:.1f}s")
@@ -206,11 +261,24 @@ def connect(
             delay = min(delay * 2, options.backoff_max_s)
     db = Database(raw, secret.engine)
     try:
-        if options.statement_timeout_ms:
-            db.query(f"SET statement_timeout TO {int(options.statement_timeout_ms)}")
-        if options.query_group and SESSION_SETTINGS[secret.engine]["query_group"]:
-            db.query(f"SET query_group TO '{label(options.query_group)}'")
+        settings = session_settings(secret.engine, options)
+        if settings:
+            db.query("; ".join(f"SET {setting}" for setting in settings))
     except Exception:
         db.close()
         raise
     return db
+
+
+def session_settings(engine: str, options: ConnectOptions) -> List[str]:
+    """The SETs a new session gets (sent as one round trip)."""
+    timeout = int(options.statement_timeout_ms)
+    settings = [f"statement_timeout TO {timeout}"] if timeout else []
+    settings += [
+        guard.format(timeout=timeout)
+        for guard in ENGINES[engine].guards
+        if timeout or "{timeout}" not in guard
+    ]
+    if options.query_group and ENGINES[engine].query_group:
+        settings.append(f"query_group TO '{label(options.query_group)}'")
+    return settings

@@ -1,49 +1,53 @@
 """Run one SQL file: fetch, check, connect, execute, report.
 
 Order matters: everything that can be checked without the database (the file, the
-parameters, every statement's syntax and placeholders, the secret) is checked before
-connecting, so a bad input changes nothing. The checking pass keeps the statements it
-has split while they total at most KEEP_CHARS, so a typical file is split once; a bigger
-file is streamed a second time to execute, so memory holds one statement at a time, not
-the file.
+parameters, every statement's syntax, placeholders and directives: plan.py) is checked
+before the secret is read or a connection opened, so a bad input changes nothing.
 
 Transactions: the connection autocommits each statement (Redshift refuses external DDL
-inside a transaction block). A file may group statements in `BEGIN; ... COMMIT;`: if
-a statement in the block fails, the block is rolled back before the error is reported,
-and a block still open at the end of the file is rolled back and reported as an error
-rather than committed implicitly.
+inside a transaction block). A file may group statements in a block, opened by any form
+of BEGIN / START TRANSACTION and ended by COMMIT / END / ROLLBACK / ABORT. Whether a block
+is open is libpq's own account of the session after each statement
+(PQtransactionStatus), not a reading of the SQL, so every form counts, and so do the
+statements that end a block by themselves (Redshift's TRUNCATE commits it). A failure
+inside a block rolls it back before the error is reported; a block still open at the
+end of the file is rolled back and the run fails, since its work never committed; a
+block the file ends with ROLLBACK runs as written and the summary says so.
+
+Failures are reported with their class (errors.py): the last stderr line ends with
+`(failure: <class>)` and the JSON summary carries `failure` and `exit_code`.
 """
 
 import os
 import re
 import time
-from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional
 
 from .args import JobArgs
-from .connection import ConnectOptions, Database, connect
+from .connection import ENGINES, ConnectOptions, Database, connect
 from .errors import (
     EXIT_FAILED,
     EXIT_OK,
+    PERMANENT,
+    CheckFailed,
     RunnerError,
-    StatementError,
-    UnusableSqlFile,
+    Stopped,
+    TransactionNotCommitted,
     UsageError,
 )
 from .output import Output, Stopwatch
-from .params import bind, declarations_of, lines_of, parse_values, substitute
-from .secret import fetch_secret
+from .owned import list_prefix, remove_stale
+from .plan import Step, prepare
+from .result import Result
+from .secret import DatabaseSecret, fetch_secret
 from .source import open_sql
-from .splitter import Statement, iter_statements
+from .splitter import Statement
+from .stopping import StopSignals
+from .tls import ca_bundle
 
-# Only statements starting with one of these words can open or close a block; the
-# pattern fails at the first character for everything else (INSERT, SELECT, ...).
-_BLOCK_WORDS = re.compile(
-    r"(BEGIN|START|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+([A-Za-z]+))?", re.IGNORECASE
-)
-_CLOSES = {"COMMIT", "END", "ROLLBACK", "ABORT"}
-_BLOCK_INITIALS = frozenset("BSCERAbscera")  # first letters of _BLOCK_WORDS
-# Statements kept from the checking pass (characters of SQL); beyond it, split again.
-KEEP_CHARS = 8 << 20
+# A statement that ends its block by undoing it (not ROLLBACK TO SAVEPOINT / PREPARED).
+_ROLLS_BACK = re.compile(r"(?:ROLLBACK|ABORT)\b(?![ \t\r\n]+(?:TO|PREPARED)\b)", re.IGNORECASE)
+_SHOWN_VALUE_CHARS = 60
 
 
 class Clients:
@@ -93,53 +97,57 @@ class Identity(NamedTuple):
         return f"{self.pipeline}/{self.step}"
 
 
-def transaction_effect(statement: Statement) -> int:
-    """+1 if the statement opens a transaction block, -1 if it ends one, else 0."""
-    match = _BLOCK_WORDS.match(statement.text)
-    if not match:
-        return 0
-    first = match.group(1).upper()
-    second = (match.group(2) or "").upper() or None
-    if first == "BEGIN" and second in (None, "TRANSACTION", "WORK"):
-        return 1
-    if first == "START" and second == "TRANSACTION":
-        return 1
-    if first in _CLOSES:
-        return -1
-    return 0
+class Outcome(NamedTuple):
+    executed: int
+    rows: int
+    rolled_back: List[Dict[str, int]]  # blocks the file itself rolled back
 
 
 def execute_statements(
-    statements: Iterable[Statement],
+    steps: Iterable[Step],
     db: Database,
     out: Output,
     *,
     location: str,
     total: int,
     adapter: Any = None,
-) -> "tuple[int, int]":
-    """Run the statements in order; returns (statements run, rows). Raises RunnerError
-    located at the failing statement, after rolling back an open transaction block."""
-    rows_total = 0
+    stop: Optional[StopSignals] = None,
+) -> Outcome:
+    """Run the statements in order. Raises RunnerError located at the failing statement,
+    after rolling back the transaction block it leaves open."""
+    executed = rows_total = 0
     block: Optional[Statement] = None  # the statement that opened the current block
+    rolled_back: List[Dict[str, int]] = []
     # The loop runs once per statement between database round trips, so it keeps to
     # local names and no per-statement objects: its cost adds to every statement.
     clock = time.monotonic
     emulate = adapter.execute if adapter is not None else None
     query = db.query
+    in_transaction = db.in_transaction
     report = out.statement
-    for statement in statements:
+    for step in steps:
+        statement = step.statement
         started = clock()
         text = statement.text
         try:
-            result = emulate(text) if emulate is not None else None
-            if result is None:
-                result = query(text)
+            if stop is not None:
+                stop.check()
+            if step.check is not None:
+                # a check's rows are its verdict: the query runs here (translated locally)
+                result = query(
+                    adapter.translate(text) if adapter is not None else text, first_row=True
+                )
+                _verify(step, result)
+            else:
+                result = emulate(text) if emulate is not None else None
+                if result is None:
+                    result = query(text)
         except RunnerError as err:
             err.located(file=location, line=statement.line, statement=statement.index)
-            if block is not None:
-                _rollback(db, out, block)
+            if in_transaction():
+                _rollback(db, out, block or statement)
             raise
+        executed += 1
         rows = result.rows
         report(
             statement.index,
@@ -152,22 +160,47 @@ def execute_statements(
         )
         if rows:
             rows_total += rows
-        if text[:1] in _BLOCK_INITIALS:
-            effect = transaction_effect(statement)
-            if effect > 0:
-                block = statement
-            elif effect < 0:
-                block = None
+        if in_transaction():
+            block = block or statement
+        elif block is not None:
+            if _ROLLS_BACK.match(text):
+                rolled_back.append({"opened_by": block.index, "rolled_back_by": statement.index})
+                out.info(
+                    f"statement {statement.index} rolled back the transaction block opened by "
+                    f"statement {block.index}: its work is undone, as the file says"
+                )
+            block = None
     if block is not None:
         _rollback(db, out, block)
-        raise StatementError(
+        raise TransactionNotCommitted(
             f"transaction block opened by statement {block.index} (line {block.line}) is never "
             "committed; rolled back",
             file=location,
             line=block.line,
             statement=block.index,
         )
-    return total, rows_total
+    return Outcome(executed, rows_total, rolled_back)
+
+
+def _verify(step: Step, result: Result) -> None:
+    """A check passes when its query returns no rows."""
+    check = step.check
+    assert check is not None
+    if not result.rows:
+        return
+    why = f" ({check.description})" if check.description else ""
+    first = ""
+    if result.first is not None:
+        shown = ", ".join(
+            f"{column}={_shown(result.first[i])}" for i, column in enumerate(result.columns)
+        )
+        first = f"; first: {shown}"
+    raise CheckFailed(f"check {check.name} failed: {result.rows} row(s) returned{why}{first}")
+
+
+def _shown(value: object) -> str:
+    text = "NULL" if value is None else str(value)
+    return text if len(text) <= _SHOWN_VALUE_CHARS else text[: _SHOWN_VALUE_CHARS - 3] + "..."
 
 
 def _rollback(db: Database, out: Output, block: Statement) -> None:
@@ -182,7 +215,6 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
     """The whole run; prints the summary and returns the exit code."""
     clients = clients or Clients()
     watch = Stopwatch()
-    identity = Identity.of(args.file, args.job_run_id)
     location = f"s3://{args.bucket}/{args.file}" if args.bucket else args.file
     summary: Dict[str, Any] = {
         "status": "failed",
@@ -193,88 +225,123 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
         "executed": 0,
         "rows": 0,
     }
-    try:
-        sql = open_sql(args.bucket, args.file, s3=clients.s3)
-        declarations = declarations_of(lines_of(sql.chunks()), sql.location)
-        bound = bind(declarations, parse_values(args.params), sql.location)
-
-        def statements() -> Iterator[Statement]:
-            for statement in iter_statements(sql.chunks(), sql.location):
-                text = substitute(statement.text, bound, sql.location, statement.line)
-                yield statement if text is statement.text else statement._replace(text=text)
-
-        total, kept = _checked(statements())  # every statement, before connecting
-        if not total:
-            raise UnusableSqlFile(f"{sql.location} contains no SQL statements")
-        summary["statements"] = total
-        secret = fetch_secret(args.db_creds, client=clients.get("secretsmanager"))
-        summary["engine"] = secret.engine
-        # engine postgres: every statement classified by the local emulation (issue 13)
-        emulation = _local_emulation(secret.engine)
-        checked = None
-        if emulation is not None:
-            checked = emulation.check(statements() if kept is None else kept, sql.location)
-        options = ConnectOptions(
-            dbname=args.db,
-            application_name=identity.application_name,
-            query_group=identity.query_group,
-            statement_timeout_ms=args.statement_timeout_ms,
-        )
-        out.info(
-            f"running {total} statement(s) from {sql.location} on {secret.engine} "
-            f"{secret.host}:{secret.port}/{args.db} as {identity.application_name}"
-        )
-        db = connect(secret, options, log=out.info)
+    with StopSignals() as stop:
         try:
-            adapter = _adapter_for(emulation, checked, db, clients, out)
-            executed, rows = execute_statements(
-                statements() if kept is None else kept,
-                db,
-                out,
-                location=sql.location,
-                total=total,
-                adapter=adapter,
+            _run(args, out, clients, stop, summary)
+            stop.disarm()
+            summary.update(status="succeeded", failure=None, exit_code=EXIT_OK)
+        except RunnerError as err:
+            stop.disarm()
+            _report_failure(out, summary, _as_stop(err, stop))
+        except Exception as exc:  # a bug, not bad input: keep the traceback, but redacted
+            stop.disarm()
+            _report_internal_error(out, summary, exc)
+        summary["seconds"] = round(watch.seconds, 3)
+        out.summary(summary)
+    return int(summary["exit_code"])
+
+
+def _run(
+    args: JobArgs, out: Output, clients: Clients, stop: StopSignals, summary: Dict[str, Any]
+) -> None:
+    identity = Identity.of(args.file, args.job_run_id)
+    sql = open_sql(args.bucket, args.file, s3=clients.s3)
+    plan = prepare(sql, args.params)  # every statement, before connecting
+    summary["statements"] = plan.total
+    secret = fetch_secret(args.db_creds, client=clients.get("secretsmanager"))
+    summary["engine"] = secret.engine
+    # engine postgres: every statement classified by the local emulation, still before
+    # connecting (a refusal runs nothing); engine redshift: nothing, statements go as written
+    emulation = _local_emulation(secret.engine)
+    checked = None
+    if emulation is not None:
+        checked = emulation.check((step.statement for step in plan.steps()), sql.location)
+    options = ConnectOptions(
+        dbname=args.db,
+        application_name=identity.application_name,
+        query_group=identity.query_group,
+        statement_timeout_ms=args.statement_timeout_ms,
+    )
+    before = [list_prefix(clients.s3(), uri) for uri in plan.owned]
+    out.info(
+        f"running {plan.total} statement(s) from {sql.location} on {secret.engine} "
+        f"{secret.host}:{secret.port}/{args.db} as {identity.application_name}"
+    )
+    db = _connect(secret, options, args.sslrootcert, clients, out)
+    stop.watch(db)
+    try:
+        adapter = _adapter_for(emulation, checked, db, clients, out)
+        outcome = execute_statements(
+            plan.steps(),
+            db,
+            out,
+            location=sql.location,
+            total=plan.total,
+            adapter=adapter,
+            stop=stop,
+        )
+    finally:
+        stop.watch(None)
+        db.close()
+    summary.update(executed=outcome.executed, rows=outcome.rows)
+    if outcome.rolled_back:
+        summary["rolled_back"] = outcome.rolled_back
+    if before:
+        summary["owned"] = {
+            listing.uri: {"removed": len(remove_stale(clients.s3(), listing, out.info))}
+            for listing in before
+        }
+
+
+def _connect(
+    secret: DatabaseSecret,
+    options: ConnectOptions,
+    sslrootcert: Optional[str],
+    clients: Clients,
+    out: Output,
+) -> Database:
+    if not ENGINES[secret.engine].tls:
+        if sslrootcert is not None:
+            raise UsageError(
+                f"--sslrootcert applies to engine redshift; this secret's engine is "
+                f"{secret.engine} (the local stack, no TLS)"
             )
-        finally:
-            db.close()
-        summary.update(status="succeeded", executed=executed, rows=rows)
-        code = EXIT_OK
-    except RunnerError as err:
-        out.error(str(err))
-        summary.update(error=err.message, exit_code=err.exit_code)
-        if err.statement:
-            summary.update(
-                executed=err.statement - 1, failed_statement=err.statement, line=err.line
-            )
-        if isinstance(err, StatementError) and err.sqlstate:
-            summary["sqlstate"] = err.sqlstate
-        code = err.exit_code
-    except Exception as exc:  # a bug, not bad input: keep the traceback, but redacted
-        import traceback
-
-        out.error(f"internal error: {type(exc).__name__}: {exc}")
-        out.error("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-        summary.update(error=f"internal error: {type(exc).__name__}", exit_code=EXIT_FAILED)
-        code = EXIT_FAILED
-    summary["seconds"] = round(watch.seconds, 3)
-    out.summary(summary)
-    return code
+        return connect(secret, options, log=out.info)
+    with ca_bundle(sslrootcert, clients.s3) as bundle:
+        return connect(secret, options._replace(sslrootcert=bundle), log=out.info)
 
 
-def _checked(statements: Iterable[Statement]) -> "tuple[int, Optional[List[Statement]]]":
-    """Runs the check (splitting and rendering raise on bad input) and counts; returns
-    the statements too when they fit in KEEP_CHARS, else None (stream them again)."""
-    total = kept_chars = 0
-    kept: Optional[List[Statement]] = []
-    for statement in statements:
-        total += 1
-        if kept is not None:
-            kept_chars += len(statement.text)
-            if kept_chars <= KEEP_CHARS:
-                kept.append(statement)
-            else:
-                kept = None
-    return total, kept
+def _as_stop(err: RunnerError, stop: StopSignals) -> RunnerError:
+    """A failure while a stop was requested (the stop itself, or the statement it
+    cancelled) is reported as the stop."""
+    if stop.requested is None:
+        return err
+    message = f"stopped by {stop.requested}"
+    if err.statement:
+        message += ": the running statement was cancelled and rolled back"
+    return Stopped(message, file=err.file, line=err.line, statement=err.statement)
+
+
+def _report_failure(out: Output, summary: Dict[str, Any], err: RunnerError) -> None:
+    out.failure(err)
+    summary.update(error=err.message, failure=err.failure, exit_code=err.exit_code)
+    if err.statement:
+        summary.update(failed_statement=err.statement, line=err.line)
+        ran_all = isinstance(err, TransactionNotCommitted)
+        summary["executed"] = summary["statements"] if ran_all else err.statement - 1
+    if err.sqlstate:
+        summary["sqlstate"] = err.sqlstate
+
+
+def _report_internal_error(out: Output, summary: Dict[str, Any], exc: Exception) -> None:
+    import traceback
+
+    out.error("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip())
+    error = RunnerError(f"internal error: {type(exc).__name__}: {exc}", failure=PERMANENT)
+    out.failure(error)
+    summary.update(
+        error=f"internal error: {type(exc).__name__}", failure=PERMANENT, exit_code=EXIT_FAILED
+    )
 
 
 def _local_emulation(engine: str) -> Any:

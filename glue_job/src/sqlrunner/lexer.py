@@ -16,6 +16,18 @@ Redshift's rules, which this follows:
 - $$...$$ and $tag$...$tag$ quote a body verbatim (procedure and function bodies); a
   `$` that continues an identifier (col$1) or a positional parameter ($1) is not one.
   https://docs.aws.amazon.com/redshift/latest/dg/stored-procedure-create.html
+
+PostgreSQL's scanner (src/backend/parser/scan.l), which Redshift's follows, also decides:
+- identifiers start with a letter, `_` or any non-ASCII character (`€`, an emoji, a
+  no-break space) and continue with those, digits and `$`, so a `$` inside a word
+  (`col$1`, `a$$b`) is part of it; after a number, a parameter (`$1`) or another quoted
+  token, a `$` can open a dollar quote, and two dollar quotes can touch;
+- whitespace is space, tab, LF, CR and FF only, and a `--` comment ends at LF *or* CR;
+- an operator is a run of `~!@#^&|`?+-*/%<>=` cut before any `--` or `/*` in it, and
+  losing trailing `+`/`-` unless it holds one of `~!@#^&|`?%` (so `>-5` is `>` `-` `5`
+  but `@-5` is `@-` `5`).
+tests/runner/test_splitter_pglast.py checks all of this against pglast (libpg_query,
+PostgreSQL's own scanner) on generated input.
 """
 
 import re
@@ -23,18 +35,28 @@ from typing import Iterator, NamedTuple, Optional
 
 from .errors import SqlSyntaxError
 
-# Characters that continue an identifier: a `$` right after one is not a dollar quote.
-_IDENT_CHAR = re.compile(r"[\w$]")
-_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
+_NON_ASCII = "\x80-\U0010ffff"
+IDENT_START = "A-Za-z_" + _NON_ASCII  # character-class bodies, as in scan.l
+IDENT_CONT = "A-Za-z0-9_$" + _NON_ASCII
+SPACE = " \t\n\r\f"
+_IDENT_CHAR = re.compile(f"[{IDENT_CONT}]")
+_DOLLAR_TAG = re.compile(f"\\$(?:[{IDENT_START}][A-Za-z0-9_{_NON_ASCII}]*)?\\$")
+# What a dollar tag could be while its closing `$` is not read yet (input in chunks).
+DOLLAR_TAG_PREFIX = re.compile(f"\\$[A-Za-z0-9_{_NON_ASCII}]*")
+_PARAM = re.compile(r"\$[0-9]+")
+_DIGITS = re.compile(r"[0-9]+(?:[Ee][0-9]+)?")
+_LINE_END = re.compile(r"[\r\n]")
 _STRING_STOP = re.compile(r"['\\]")
 _BLOCK_COMMENT_MARK = re.compile(r"/\*|\*/")
 _PLAIN = re.compile(
-    r"(?P<space>\s+)"
-    r"|(?P<word>[^\W\d][\w$]*)"
-    r"|(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
-    r"|(?P<op>::|<=|>=|<>|!=|\|\||\$\d+|.)",
+    f"(?P<space>[{SPACE}]+)"
+    f"|(?P<word>[{IDENT_START}][{IDENT_CONT}]*)"
+    r"|(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<op>::|\$[0-9]+|.)",
     re.S,
 )
+_OPERATOR = re.compile(r"[~!@#^&|`?+\-*/%<>=]+")
+_OPERATOR_KEEPS_SIGN = frozenset("~!@#^&|`?%")
 
 
 class Token(NamedTuple):
@@ -82,8 +104,8 @@ def end_of_quoted_identifier(text: str, start: int, file: Optional[str] = None) 
 
 
 def end_of_line_comment(text: str, start: int) -> int:
-    newline = text.find("\n", start)
-    return len(text) if newline < 0 else newline
+    end = _LINE_END.search(text, start)
+    return len(text) if end is None else end.start()
 
 
 def end_of_block_comment(text: str, start: int, file: Optional[str] = None) -> int:
@@ -96,11 +118,30 @@ def end_of_block_comment(text: str, start: int, file: Optional[str] = None) -> i
 
 
 def dollar_tag_at(text: str, start: int) -> Optional[str]:
-    """The `$tag$` opening a dollar quote at `start`, or None if `$` means something else."""
-    if start > 0 and _IDENT_CHAR.match(text, start - 1):
-        return None
+    """The `$tag$` opening a dollar quote at `start`, a position where a token begins,
+    or None if that `$` means something else (a parameter, a lone `$`)."""
     match = _DOLLAR_TAG.match(text, start)
     return match.group() if match else None
+
+
+def continues_identifier(text: str, boundary: int, start: int) -> bool:
+    """True if the `$` at `start` belongs to an identifier, so it cannot open a dollar
+    quote: lexes the run of identifier characters before it the way scan.l does, from
+    `boundary` at the earliest (a position known to begin a token)."""
+    run = start
+    while run > boundary and _IDENT_CHAR.match(text, run - 1):
+        run -= 1
+    pos = run
+    while pos < start:
+        char = text[pos]
+        if char == "$":  # a parameter ($1), or a lone `$`
+            param = _PARAM.match(text, pos, start)
+            pos = param.end() if param else pos + 1
+        elif "0" <= char <= "9":
+            pos = _DIGITS.match(text, pos, start).end()  # type: ignore[union-attr]
+        else:  # a letter, `_` or non-ASCII: an identifier that runs through the `$`
+            return True
+    return False
 
 
 def end_of_dollar_quote(text: str, start: int, tag: str, file: Optional[str] = None) -> int:
@@ -111,7 +152,8 @@ def end_of_dollar_quote(text: str, start: int, tag: str, file: Optional[str] = N
 
 
 def skip_quoted(text: str, pos: int, file: Optional[str] = None) -> Optional["tuple[str, int]"]:
-    """If a string, identifier, comment or dollar quote starts at `pos`, its kind and end."""
+    """If a string, identifier, comment or dollar quote starts at `pos` (where a token
+    begins), its kind and end."""
     char = text[pos]
     if char == "'":
         return "string", end_of_string(text, pos, file)
@@ -151,10 +193,33 @@ def tokenize(sql: str, file: Optional[str] = None) -> Iterator[Token]:
             yield Token("string", sql[pos:stop], pos)
             pos = stop
             continue
+        operator = _OPERATOR.match(sql, pos)
+        if operator is not None:
+            stop = pos + _operator_length(operator.group())
+            yield Token("op", sql[pos:stop], pos)
+            pos = stop
+            continue
         match = _PLAIN.match(sql, pos)
         assert match is not None  # the last alternative matches any character
         yield Token(match.lastgroup or "op", match.group(), pos)
         pos = match.end()
+
+
+def _operator_length(run: str) -> int:
+    """How much of a run of operator characters is one operator (scan.l's rules)."""
+    length = len(run)
+    for opener in ("/*", "--"):
+        at = run.find(opener)
+        if 0 < at < length:
+            length = at
+    if (
+        length > 1
+        and run[length - 1] in "+-"
+        and not _OPERATOR_KEEPS_SIGN.intersection(run[:length])
+    ):
+        while length > 1 and run[length - 1] in "+-":
+            length -= 1
+    return length
 
 
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}

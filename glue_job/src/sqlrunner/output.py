@@ -7,6 +7,7 @@ through `redact`).
 """
 
 import json
+import re
 import sys
 import time
 from typing import IO, Any, Dict, Optional
@@ -14,6 +15,9 @@ from typing import IO, Any, Dict, Optional
 from .redact import redact
 
 _MAX_SQL_CHARS = 120
+# Control characters in a statement's first line are shown escaped: a bare CR would
+# otherwise hide, in a terminal or a log viewer, the text the database reads after it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class Output:
@@ -27,6 +31,11 @@ class Output:
     def error(self, message: str) -> None:
         self._write(self.err, f"sqlrunner: error: {message}")
 
+    def failure(self, error: Any) -> None:
+        """The run's last stderr line (a RunnerError): where, what, SQLSTATE, and the failure
+        class the orchestrators act on."""
+        self.error(f"{error} (failure: {error.failure})")
+
     def statement(
         self,
         index: int,
@@ -38,7 +47,10 @@ class Output:
         detail: str,
     ) -> None:
         # Called between two database round trips for every statement: one f-string,
-        # one write (see runner_overhead in bench/).
+        # one write (see runner_overhead in bench/). Control characters (a CR that a
+        # terminal would use to hide the rest of the line) are shown escaped.
+        if _CONTROL.search(first_line):
+            first_line = _CONTROL.sub(lambda match: repr(match.group())[1:-1], first_line)
         if len(first_line) > _MAX_SQL_CHARS:
             first_line = first_line[: _MAX_SQL_CHARS - 3] + "..."
         self._write(

@@ -15,7 +15,7 @@ import json
 from typing import Any, Dict, NamedTuple, Optional
 
 from . import redact
-from .errors import SecretError, aws_error_code
+from .errors import SecretError, aws_error_code, aws_failure
 
 ENGINES = ("redshift", "postgres")
 
@@ -46,7 +46,8 @@ def fetch_secret(secret_id: str, *, client: Any) -> DatabaseSecret:
         if code in ("AccessDeniedException", "UnrecognizedClientException"):
             raise SecretError(f"not allowed to read secret {secret_id!r} ({code})") from None
         raise SecretError(
-            f"cannot read secret {secret_id!r}: {code or type(exc).__name__}"
+            f"cannot read secret {secret_id!r}: {code or type(exc).__name__}",
+            failure=aws_failure(exc),
         ) from None
     return parse_secret(secret_id, response)
 

@@ -12,7 +12,7 @@ import codecs
 import tempfile
 from typing import IO, Any, Callable, Iterator, Optional
 
-from .errors import SourceError, UnusableSqlFile, aws_error_code
+from .errors import SourceError, UnusableSqlFile, aws_error_code, aws_failure
 
 CHUNK_BYTES = 1 << 20
 SPOOL_BYTES = 16 << 20
@@ -64,8 +64,13 @@ def open_sql(bucket: Optional[str], file: str, *, s3: Callable[[], Any]) -> SqlF
     location = f"s3://{bucket}/{file}"
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - kept by SqlFile
     body = _get_object(s3(), bucket, file, location)
-    for data in body.iter_chunks(CHUNK_BYTES):
-        spool.write(data)
+    try:
+        for data in body.iter_chunks(CHUNK_BYTES):
+            spool.write(data)
+    except Exception as exc:  # the connection dropped mid-download
+        raise SourceError(
+            f"cannot read {location}: {type(exc).__name__}", failure=aws_failure(exc)
+        ) from None
 
     def reopen() -> IO[bytes]:
         spool.seek(0)
@@ -98,4 +103,6 @@ def _get_object(client: Any, bucket: str, key: str, location: str) -> Any:
             raise SourceError(f"bucket {bucket!r} does not exist (--bucket)") from None
         if code in ("AccessDenied", "403"):
             raise SourceError(f"not allowed to read {location} ({code})") from None
-        raise SourceError(f"cannot read {location}: {code or type(exc).__name__}") from None
+        raise SourceError(
+            f"cannot read {location}: {code or type(exc).__name__}", failure=aws_failure(exc)
+        ) from None
