@@ -15,7 +15,7 @@ import pytest
 import local_redshift.classify as classify_module
 from local_redshift.classify import Classifier, classify, needs_classifying
 from sqlrunner import args as job_args
-from sqlrunner import executor
+from sqlrunner import executor, plan
 from sqlrunner.errors import NotEmulatedError
 from sqlrunner.output import Output
 
@@ -145,7 +145,7 @@ def test_a_refused_statement_stops_the_run_before_the_first_statement(secret, tm
 def test_a_streamed_big_file_is_classified_before_connecting_too(
     secret, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setattr(executor, "KEEP_CHARS", 10)  # too big to keep: streamed twice
+    monkeypatch.setattr(plan, "KEEP_CHARS", 10)  # too big to keep: streamed again
     path = tmp_path / "big.sql"
     path.write_text("CREATE TABLE streamed_first (a int);\nCREATE MODEL m FROM t;\n")
     assert _run(secret, path) == 2

@@ -33,7 +33,11 @@ def test_bundle_contents(bundle):
         if p.name not in ("__init__.py", *package.TRIGGERER_MODULES)
     )
     source = REPO / "glue_job/src/sqlrunner"
-    sqlrunner = sorted(f"dags/sqlrunner/{p.relative_to(source)}" for p in source.rglob("*.py"))
+    sqlrunner = sorted(
+        f"dags/sqlrunner/{p.relative_to(source)}"
+        for p in source.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
     assert files == sorted(
         [
             "dags/.airflowignore",

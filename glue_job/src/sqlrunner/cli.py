@@ -50,8 +50,7 @@ def console() -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = job_args.RaisingParser(prog="sqlrunner", description=__doc__.split("
-")[0])
+    parser = job_args.RaisingParser(prog="sqlrunner", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="{run,split,render,check}"
     )

@@ -43,8 +43,9 @@ class Dataset(NamedTuple):
         return frozenset(_PLACEHOLDER.findall(self.name + self.default_schema))
 
     def render(self, values: Mapping[str, str]) -> "Dataset":
-        """The dataset with every `${param}` replaced by `values[param]` (bound values,
-        as `sqlrunner.params.bind` returns them)."""
+        """The dataset with every `${param}` replaced by `values[param]` (text, or bound
+        values as `sqlrunner.params.bind` returns them)."""
+        values = {name: getattr(value, "text", value) for name, value in values.items()}
         name = fill(self.name, values)
         if self.kind == TABLE:
             parts = name.lower().split(".")

@@ -66,4 +66,7 @@ def prepare(
     pattern = (
         re.compile("|".join(map(re.escape, sorted(back, key=len, reverse=True)))) if back else None
     )
-    return params.substitute(text, by_param, file), Sentinels(by_param, kinds, back, pattern)
+    # sentinels are type-correct stand-ins, filled in as they are (no shape check: the
+    # analysis reads the whole file, and a sentinel is a plain value of its type)
+    bound = {name: params.Bound(value, declarations[name].type) for name, value in by_param.items()}
+    return params.expand(text, bound, file), Sentinels(by_param, kinds, back, pattern)
