@@ -12,6 +12,7 @@ from infra.local import (
     s3_storage,
     stepfunctions_fixes,
     stepfunctions_retry,
+    stepfunctions_sdk,
 )
 from infra.local.errors import MotoDriftError
 from infra.local.patching import Spot, drift, version_drift
@@ -22,6 +23,7 @@ _MODULES = (
     glue_runs,
     stepfunctions_fixes,
     stepfunctions_retry,
+    stepfunctions_sdk,
     jsonata_engine,
     redshift_api,
     s3_storage,

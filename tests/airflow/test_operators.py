@@ -14,6 +14,7 @@ from etlkit.compat import AirflowFailException
 from etlkit.errors import RunFailedError
 from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
 from infra.mwaa import local_airflow
+from tests.local_aws.glue_scripts import exiting
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -104,17 +105,29 @@ def test_a_run_still_going_when_the_wait_runs_out_is_stopped(aws_env):
     _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "STOPPED")
 
 
-def test_a_failed_run_fails_the_task_with_its_message(aws_env):
-    job = _script_job(
-        aws_env,
-        "etlkit-test-failer",
-        "import sys\nprint('step x: relation \"nope\" does not exist', file=sys.stderr)\nsys.exit(3)\n",
-    )
+@pytest.mark.parametrize(
+    ("exit_code", "failure_class", "raised", "verdict"),
+    [
+        (1, "permanent", AirflowFailException, "not retried"),
+        (2, "bad_input", AirflowFailException, "not retried"),
+        (3, "transient", RunFailedError, "retried as the pipeline's retries allow"),
+    ],
+)
+def test_a_failed_run_is_retried_only_if_transient_and_names_the_runners_error(
+    aws_env, exit_code, failure_class, raised, verdict
+):
+    line = f'sqlrunner: error: step x: relation "nope" does not exist (failure: {failure_class})'
+    job = _script_job(aws_env, f"etlkit-test-failer-{exit_code}", exiting(exit_code, line))
     run_id = aws_env.client("glue").start_job_run(JobName=job)["JobRunId"]
     _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "FAILED")
     event = {"status": "error", "message": "exited with state: FAILED", "run_id": run_id}
-    with pytest.raises(RunFailedError, match=r'ended FAILED: .*relation "nope" does not exist'):
+    with pytest.raises(raised) as failed:
         _glue_operator(job).execute_complete({}, event)
+    assert str(failed.value) == (
+        f"Glue run {run_id} of {job} (sql/tests/x.sql) ended FAILED, {failure_class}: {line} "
+        f"(Command failed with exit code {exit_code}); {verdict}"
+        + ("" if raised is RunFailedError else ": retrying cannot fix it")
+    )
 
 
 def test_a_succeeded_run_returns_its_id(aws_env):
