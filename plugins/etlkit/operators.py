@@ -191,6 +191,10 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
         )
         return arn
 
+    def defer(self, *, trigger: Any, method_name: str, **kwargs: Any) -> Any:
+        _, arguments = trigger.serialize()
+        super().defer(trigger=ExecutionTrigger(**arguments), method_name=method_name, **kwargs)
+
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
         arn = (event or {}).get("execution_arn")
         if not arn:

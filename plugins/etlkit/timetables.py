@@ -36,3 +36,8 @@ class UnscheduledCronTimetable(CronDataIntervalTimetable):
     @property
     def summary(self) -> str:
         return f"{self._expression} (not scheduled here)"
+
+    def _describe_with_dom_dow_fix(self, expression: str) -> str:
+        """The UI's description: what matters is that nothing runs on it (and cron_descriptor,
+        which would describe the cron, reads its locale files: no I/O at DAG parse time)."""
+        return f"Not scheduled here: backfills and manual runs of the cron {expression}"
