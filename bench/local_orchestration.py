@@ -63,8 +63,7 @@ def run() -> dict:
                 **_overhead(state, root),
             }
         finally:
-            stack.down(state_dir=root / "stack", say=lambda _: None)
-            stack.drop_database(state.postgres, database)
+            stack.discard(root / "stack", state)
 
 
 def _overhead(state: "stack.StackState", root: Path) -> dict:
