@@ -41,7 +41,7 @@ def test_a_statement_past_the_timeout_is_cancelled_and_nothing_is_half_applied(
         )
     )
     assert run["JobRunState"] == "FAILED", run
-    message = run["ErrorMessage"]
+    message = platform.runner_error(run["Id"])
     assert f"{CHAOS_DIR}/load_reviews.sql" in message
     assert "statement 4" in message and "statement timeout" in message
     assert "SQLSTATE 57014" in message
