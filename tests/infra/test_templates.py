@@ -212,7 +212,11 @@ def test_the_schedule_dead_letters_what_it_cannot_deliver_and_that_alarms() -> N
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}}
     queue = pipeline["Resources"]["ScheduleDeadLetterQueue"]
     assert queue["Condition"] == "HasSchedule"
-    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["KmsMasterKeyId"] == "alias/aws/sqs"
+    encrypting = statement(pipeline, "SchedulerRole", "EncryptDeadLettersWithTheSqsKey")
+    assert encrypting["Condition"]["ForAnyValue:StringEquals"] == {
+        "kms:ResourceAliases": "alias/aws/sqs"
+    }
     sending = statement(pipeline, "SchedulerRole", "DeadLetterUndeliveredRuns")
     assert sending["Action"] == "sqs:SendMessage"
     assert sending["Resource"] == {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}
