@@ -130,9 +130,10 @@ ALERT_RETRY = {
     "BackoffRate": 2.0,
     "MaxAttempts": 3,
 }
-# Starting the date's execution: throttling and service errors are retried briefly.
+# Starting the date's execution: throttling and service errors are retried briefly (named:
+# States.TaskFailed would match ExecutionAlreadyExists too, the answer that ends the run).
 START_RETRY = {
-    "ErrorEquals": ["Sfn.SfnException", "States.TaskFailed"],
+    "ErrorEquals": ["Sfn.ThrottlingException", "Sfn.SfnException"],
     "IntervalSeconds": 5,
     "BackoffRate": 2.0,
     "MaxAttempts": 3,

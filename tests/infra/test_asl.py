@@ -196,6 +196,11 @@ def test_a_run_from_the_schedule_starts_the_dates_own_execution_and_ends() -> No
     assert evaluate(arguments["Name"], input=resolved) == "2024-02-29"
     sent = evaluate(arguments["Input"], input=resolved)
     assert sent == executions.execution_input({"run_date": "2024-02-29"})
+    # a taken name ends the run at once: no retrier may match it first
+    assert all(
+        {"States.ALL", "States.TaskFailed"}.isdisjoint(retry["ErrorEquals"])
+        for retry in start["Retry"]
+    )
     assert start["Catch"][0] == {
         "ErrorEquals": ["Sfn.ExecutionAlreadyExistsException"],
         "Next": asl.ALREADY_STARTED,
