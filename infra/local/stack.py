@@ -41,6 +41,7 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -273,15 +274,15 @@ host  all all ::1/128       scram-sha-256
 
 def _start_private_cluster(data_dir: Path, log_file: Path) -> Postgres:
     port = _free_port()
-    if os.geteuid() == 0 and not os.path.lexists(data_dir):
-        # The OS user `postgres` may not traverse the state dir (pytest's are 0700 under
+    if os.geteuid() == 0 and not os.path.lexists(data_dir) and not _others_may_enter(data_dir):
+        # The OS user `postgres` cannot reach the state dir (pytest's are 0700 under
         # /tmp/pytest-of-root): the cluster lives in a directory of its own, linked from it.
         home = Path(tempfile.mkdtemp(prefix="etlkit-pg-"))
         shutil.chown(home, "postgres", "postgres")
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         data_dir.symlink_to(home / "data")
-    data_dir = data_dir.resolve()
-    if os.geteuid() == 0:
+    if data_dir.is_symlink():
+        data_dir = data_dir.resolve()
         log_file = data_dir.parent / "postgres.log"
     if not (data_dir / "PG_VERSION").exists():
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -324,6 +325,12 @@ def discard(state_dir: Path, state: StackState | None) -> None:
     if state is not None and not state.postgres.private_data_dir:
         drop_database(state.postgres, state.database)
     remove_private_cluster(state_dir)
+
+
+def _others_may_enter(path: Path) -> bool:
+    """Whether every directory above `path` lets any user through (o+x)."""
+    parent = path.resolve().parent
+    return all(os.stat(d).st_mode & stat.S_IXOTH for d in (parent, *parent.parents))
 
 
 def remove_private_cluster(state_dir: Path) -> None:
