@@ -71,8 +71,9 @@ def _steps(spec: PipelineSpec, kind: str) -> str:
         )
     else:
         intro = (
-            "One task, `run_state_machine`, starts the pipeline's state machine with every "
-            "param as the execution input and defers until it ends. The state machine runs "
+            "One task, `run_state_machine`, starts the pipeline's state machine with the run's "
+            "date and the params given for the run as the execution input (the state machine "
+            "fills in the defaults) and defers until it ends. The state machine runs "
             "the steps below and retries each one itself, so a FAILED execution fails the "
             "task without Airflow retries (and the state machine publishes its own alert "
             "too). The execution is named after the run date (`2026-11-25`), as the pipeline's "
