@@ -161,8 +161,7 @@ def run() -> dict:
             figures.update(_dags_test_times(state, home))
             figures.update(_slot_times(state))
         finally:
-            stack.down(state_dir=home / "stack", say=lambda _: None)
-            stack.drop_database(state.postgres, database)
+            stack.discard(home / "stack", state)
     figures["target"] = "parse_above_empty_s <= 0.2; deferrable slot time near zero"
     figures["met"] = (
         figures["parse_above_empty_s"] <= 0.2 and figures["worker_slot_deferrable_s"] < 2

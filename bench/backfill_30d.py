@@ -102,8 +102,7 @@ def run() -> dict:
             finally:
                 db.close()
         finally:
-            stack.down(state_dir=state_dir, say=lambda _: None)
-            stack.drop_database(state.postgres, database)
+            stack.discard(state_dir, state)
     succeeded = sum(1 for value in status.values() if value == "SUCCEEDED")
     wrong_days = [
         day.isoformat() for day in days if loaded.get(day) != (lake.rows_on(day), lake.rows_on(day))

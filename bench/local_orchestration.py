@@ -4,11 +4,18 @@
   extension imported), next to a bare moto ThreadedMotoServer started the same way;
 - per-step overhead: a state machine of N trivial steps (`SELECT 1` each, real Glue runs
   of the runner against PostgreSQL) vs the same N runner invocations of the Glue entry
-  script called directly, one after the other, same interpreter and environment.
+  script called directly, one after the other, same interpreter and environment;
+- time to alert: a step that fails permanently (a SQL error) in a pipeline allowing two
+  retries 5 minutes apart, from the end of its Glue run to the SNS alert leaving (the
+  SentTimestamp of the message in an SQS queue subscribed to the topic), best and worst of
+  3: through the state machine, and through the `_glue` DAG (`airflow dags test`) with the
+  deferred task polling every ETLKIT_POLL_SECONDS, at the production default (30 s) and at
+  the local stack's (5 s). Target: <= 60 s after the failing run ends.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -61,10 +68,10 @@ def run() -> dict:
                 "server_startup_s": round(min(startups), 2),
                 "bare_moto_startup_s": round(bare, 2),
                 **_overhead(state, root),
+                "time_to_alert": _time_to_alert(state, root),
             }
         finally:
-            stack.down(state_dir=root / "stack", say=lambda _: None)
-            stack.drop_database(state.postgres, database)
+            stack.discard(root / "stack", state)
 
 
 def _overhead(state: "stack.StackState", root: Path) -> dict:
@@ -117,6 +124,102 @@ def _overhead(state: "stack.StackState", root: Path) -> dict:
         "overhead_per_step_s": round((machine_s - direct_s) / STEPS, 2),
         "ratio": round(machine_s / direct_s, 2),
     }
+
+
+FAILING_SPEC = """\
+name: bench_failing
+schedule: null
+start_date: 2024-01-01
+retries: 2
+retry_delay_minutes: 5
+params:
+  run_date: {type: date}
+steps:
+  - {id: broken_step, file: broken.sql, params: [run_date]}
+"""
+FAILING_SQL = (
+    "-- @param run_date date\nSELECT count(*) FROM no_such_table WHERE d = '${run_date}';\n"
+)
+
+
+def _time_to_alert(state: "stack.StackState", root: Path) -> dict:
+    spec_dir = root / "failing" / "sql" / "failing"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "pipeline.yaml").write_text(FAILING_SPEC)
+    (spec_dir / "broken.sql").write_text(FAILING_SQL)
+    deployed = DeployResult(
+        state.region, state.endpoint_url, {}, state.outputs, state.state_machines
+    )
+    (arn,) = deploy_pipeline(deployed=deployed, sql_root=root / "failing" / "sql").values()
+    queue = _alert_queue(state)
+    glue, sfn = state.client("glue"), state.client("stepfunctions")
+    job = state.outputs["GlueJobName"]
+
+    def after_run_end(alert: tuple[float, str]) -> float:
+        """Seconds from the failed Glue run's end to the alert; the alert names the run."""
+        sent, message = alert
+        run_id = re.search(r"Glue run (jr_\w+)", message).group(1)
+        run = glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
+        return sent - run["CompletedOn"].timestamp()
+
+    machine = []
+    for attempt in range(3):
+        sfn.start_execution(
+            stateMachineArn=arn, name=f"alert-{attempt}-{uuid.uuid4().hex[:6]}",
+            input=json.dumps({"run_date": "2024-01-01"}),
+        )  # fmt: skip
+        machine.append(after_run_end(_next_alert(state, queue)))
+
+    from infra.mwaa import local_airflow
+
+    airflow_env = local_airflow.airflow_environment(
+        home=root / "airflow", stack_env=state.env, port=local_airflow.free_port(0)
+    )
+    airflow_env["ETLKIT_PIPELINES_DIR"] = str(root / "failing" / "sql")
+    subprocess.run(["airflow", "db", "migrate"], env=airflow_env, check=True, capture_output=True)
+    airflow = {}
+    for poll in ("30", "5"):
+        seconds = []
+        for _ in range(3):
+            done = subprocess.run(
+                ["airflow", "dags", "test", "bench_failing_glue", "--conf", '{"run_date": "2024-01-02"}'],
+                env={**airflow_env, "ETLKIT_POLL_SECONDS": poll}, capture_output=True, text=True,
+            )  # fmt: skip
+            assert done.returncode != 0 and "not retried" in done.stdout + done.stderr
+            seconds.append(after_run_end(_next_alert(state, queue)))
+        airflow[f"poll_{poll}s"] = seconds
+    return {
+        "state_machine_s": [round(min(machine), 1), round(max(machine), 1)],
+        **{
+            f"airflow_{key}": [round(min(value), 1), round(max(value), 1)]
+            for key, value in airflow.items()
+        },
+        "target_s": 60,
+    }
+
+
+def _alert_queue(state: "stack.StackState") -> str:
+    sqs = state.client("sqs")
+    url = sqs.create_queue(QueueName=f"bench-alerts-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    state.client("sns").subscribe(
+        TopicArn=state.outputs["AlertTopicArn"], Protocol="sqs", Endpoint=arn["QueueArn"]
+    )
+    return url
+
+
+def _next_alert(state: "stack.StackState", url: str, timeout: float = 300) -> tuple[float, str]:
+    """When SNS sent the next alert (epoch seconds), and its message."""
+    sqs = state.client("sqs")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in sqs.receive_message(
+            QueueUrl=url, WaitTimeSeconds=1, AttributeNames=["SentTimestamp"]
+        ).get("Messages", []):
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            body = json.loads(message["Body"])
+            return int(message["Attributes"]["SentTimestamp"]) / 1000, body["Message"]
+    raise AssertionError(f"no alert within {timeout} s")
 
 
 if __name__ == "__main__":

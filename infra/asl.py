@@ -13,15 +13,30 @@ Every machine has the same shape, in JSONata (date arithmetic and alert text nee
                            Scheduler puts in the input); defaults fill the rest, their
                            `{data_bucket}` becoming `${DataBucket}`. Unknown keys and
                            missing values are collected as a `failure` instead.
-    CheckInput (Choice)    a `failure` goes straight to NotifyFailure.
-    <step id> (Task) ...   one `glue:startJobRun.sync` per step, in spec order, passing
-                           `--file` (the step's S3 key) and `--params` (JSON of exactly the
-                           step's params); Retry with backoff and jitter on transient Glue
-                           errors, a second Retry for the run itself failing (steps are
-                           idempotent), TimeoutSeconds, Catch -> NotifyFailure.
-    NotifyFailure (Task)   SNS publish of a readable alert (pipeline, step, run date,
-                           error, cause, input to rerun with).
-    PipelineFailed (Fail)  so a failed pipeline ends FAILED with the step's error.
+    CheckInput (Choice)    a `failure` goes straight to NotifyFailure; with `scheduler:
+                           stepfunctions`, an input from the schedule goes to StartDatedRun.
+    StartDatedRun (Task)   (`scheduler: stepfunctions` only) starts this state machine again
+                           for the run date under the date's own name, `<run key>`
+                           (etlkit.executions), and ends: StartExecution is idempotent per
+                           name, so a schedule delivered twice runs the date once, and the
+                           `_stepfunctions` DAG starting the same date joins that execution.
+    <step id> (Parallel)   one per step, in spec order. Its single branch is the step's
+                           `glue:startJobRun.sync` Task, passing `--file`, `--params` (JSON of
+                           exactly the step's params) and `--statement_timeout`, retrying the
+                           Glue API's transient errors (concurrency limit, throttling), and
+                           catching the rest into a Fail state whose error says whether the run
+                           failed transiently (etlkit.failures: the runner's exit code). The
+                           Parallel retries that error only, as the spec's retries say; any
+                           other failure goes to the alert after one attempt.
+    ReadRunError (Choice)  a failure with a Glue run goes to FetchErrorLine, any other to the alert.
+    FetchErrorLine (Task)  GetLogEvents on the run's `/aws-glue/python-jobs/error` stream: the
+                           runner's own error line (file, line, statement, SQLSTATE), which
+                           Glue's ErrorMessage ("Command failed with exit code N") lacks.
+    NotifyFailure (Task)   SNS publish of a readable alert (pipeline, step, run date, the
+                           runner's error, failure class and attempts, input to rerun with).
+    PipelineFailed (Fail)  so a failed pipeline ends FAILED with the step's error;
+    AlertNotDelivered (Fail) instead when the alert could not be published, so a lost alert
+                           shows in the execution's error (and the pipeline stack's alarm).
 
 `${GlueJobName}`, `${AlertTopicArn}` and `${DataBucket}` stay in the file for the pipeline
 template's DefinitionSubstitutions: nothing account-specific is generated.
@@ -29,8 +44,9 @@ template's DefinitionSubstitutions: nothing account-specific is generated.
 JSONata used, kept to what AWS documents and the local AWS evaluates with jsonata-python:
 `$states.input/.result/.errorOutput/.context`, `:=` blocks, `? :`, `$exists`, `$not`, `in`,
 `$keys`, `$filter` with a lambda, `$append`, `$count`, `$join`, `$merge`, `$string`,
-`$substring`, `$toMillis`, `$fromMillis` with a picture, and Step Functions' `$parse`.
-Never a bare `$` (the local evaluator rejects it, as AWS does at the top level).
+`$substring`, `$match` and `$lookup`, `$toMillis`, `$fromMillis` with a picture, and Step
+Functions' `$parse`. Never a bare `$` (the local evaluator rejects it, as AWS does at the top
+level).
 """
 
 from __future__ import annotations
@@ -42,6 +58,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from etlkit import executions, failures
 from etlkit.spec import DEPLOYMENT_SETTINGS, PipelineSpec, SpecError, discover, expand_settings
 from infra import REPO_ROOT
 from infra.errors import AslError
@@ -52,6 +69,11 @@ ASL_SUFFIX = ".asl.json"
 
 GLUE_RUN_SYNC = "arn:aws:states:::glue:startJobRun.sync"
 SNS_PUBLISH = "arn:aws:states:::sns:publish"
+# AWS SDK integrations: service names and PascalCase parameters as Step Functions spells them
+# (developer guide, "Learning to use AWS service SDK integrations").
+GET_LOG_EVENTS = "arn:aws:states:::aws-sdk:cloudwatchlogs:getLogEvents"
+START_EXECUTION = "arn:aws:states:::aws-sdk:sfn:startExecution"
+EXECUTION_EXISTS = "Sfn.ExecutionAlreadyExistsException"
 
 # The placeholders every definition may contain; the pipeline template's
 # DefinitionSubstitutions must fill each of them (tests/infra checks both sides).
@@ -67,17 +89,17 @@ SCHEDULED_TIME = "scheduled_time"
 # States.Timeout, Glue.*) is reported in the Cause and the alert, not re-raised as is.
 INVALID_INPUT = "InvalidExecutionInput"
 STEP_FAILED = "StepFailed"
-
-# A Catch's readable reason: a failed Glue run's Cause is the run as JSON, whose ErrorMessage
-# is the runner's own one-line summary (file, statement, line); other causes are text.
-_READABLE_CAUSE = (
-    "$glue := $substring($error.Cause, 0, 1) = '{' ? $parse($error.Cause); "
-    "$reason := $exists($glue.ErrorMessage) ? 'Glue run ' & $glue.Id & ' ' & "
-    "$glue.JobRunState & ': ' & $glue.ErrorMessage : $error.Cause"
-)
+ALERT_NOT_DELIVERED = "AlertNotDelivered"
+# What a step's branch fails with: its run failed transiently (retried), or anything else.
+RETRYABLE_FAILURE = "etlkit.RetryableFailure"
+STEP_FAILURE = "etlkit.StepFailure"
 
 # Fixed state names are CamelCase; step ids are snake_case (spec rule), so they never clash.
+# A step's inner states are named after it with a suffix no step id can have.
 RESOLVE, CHECK, NOTIFY, FAILED = "ResolveParams", "CheckInput", "NotifyFailure", "PipelineFailed"
+START_DATED, STARTED, ALREADY_STARTED = "StartDatedRun", "DatedRunStarted", "DatedRunAlreadyStarted"
+READ_ERROR, FETCH_ERROR, UNDELIVERED = "ReadRunError", "FetchErrorLine", "AlertNotDelivered"
+RUN_SUFFIX, FAILED_SUFFIX = ".run", ".failed"
 
 # Errors of the Glue integration after which the same run request can simply be repeated:
 # Step Functions names a service error "Glue.<exception name>" (Step Functions developer
@@ -98,9 +120,20 @@ TRANSIENT_RETRY = {
     "MaxDelaySeconds": 300,
     "JitterStrategy": "FULL",
 }
-# Publishing the alert is retried briefly; if it still fails the execution fails anyway.
+# A transient failure of the run is retried after retry_delay_minutes, doubling each time:
+# the delays Airflow's retry_exponential_backoff gives the `_glue` DAG's tasks.
+RUN_RETRY_BACKOFF = 2.0
+# Publishing the alert is retried briefly; if it still fails the execution says so.
 ALERT_RETRY = {
     "ErrorEquals": ["States.TaskFailed"],
+    "IntervalSeconds": 5,
+    "BackoffRate": 2.0,
+    "MaxAttempts": 3,
+}
+# Starting the date's execution: throttling and service errors are retried briefly (named:
+# States.TaskFailed would match ExecutionAlreadyExists too, the answer that ends the run).
+START_RETRY = {
+    "ErrorEquals": ["Sfn.ThrottlingException", "Sfn.SfnException"],
     "IntervalSeconds": 5,
     "BackoffRate": 2.0,
     "MaxAttempts": 3,
@@ -112,22 +145,47 @@ SUBJECT_LIMIT = 100
 # Words JSONata reads as operators or literals: a param so named cannot be a path step.
 _JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 
+# The failure in one line: `<step>: <error>: <the runner's line, or the reason>`.
+_FAILURE_TEXT = (
+    "$states.input.failure.step & ': ' & $states.input.failure.error & ': ' & "
+    "($exists($states.input.failure.line) ? $states.input.failure.line : "
+    "$states.input.failure.reason)"
+)
+
 
 def build(spec: PipelineSpec) -> dict[str, Any]:
     """The state machine definition of one pipeline, as a JSON-ready dict."""
     _check(spec)
+    dispatch = spec.scheduler == "stepfunctions"
+    choices = [{"Condition": "{% $exists($states.input.failure) %}", "Next": NOTIFY}]
+    if dispatch:
+        choices.append({"Condition": "{% $exists($states.input.scheduled) %}", "Next": START_DATED})
     states: dict[str, Any] = {
         RESOLVE: _resolve_state(spec),
         CHECK: {
             "Type": "Choice",
-            "Comment": "An unusable execution input is reported like a failed step.",
-            "Choices": [{"Condition": "{% $exists($states.input.failure) %}", "Next": NOTIFY}],
+            "Comment": (
+                "An unusable execution input is reported like a failed step."
+                + (" A run from the schedule starts the date's own execution." if dispatch else "")
+            ),
+            "Choices": choices,
             "Default": spec.steps[0].id,
         },
     }
+    if dispatch:
+        states.update(_dispatch_states(spec))
     for index, step in enumerate(spec.steps):
         following = spec.steps[index + 1].id if index + 1 < len(spec.steps) else None
         states[step.id] = _step_state(spec, index, following)
+    states[READ_ERROR] = {
+        "Type": "Choice",
+        "Comment": "A failed Glue run left the runner's error line in its error log stream.",
+        "Choices": [
+            {"Condition": "{% $exists($states.input.failure.run_id) %}", "Next": FETCH_ERROR}
+        ],
+        "Default": NOTIFY,
+    }
+    states[FETCH_ERROR] = _fetch_error_state()
     states[NOTIFY] = _notify_state(spec)
     states[FAILED] = {
         "Type": "Fail",
@@ -139,9 +197,15 @@ def build(spec: PipelineSpec) -> dict[str, Any]:
             f"{{% $states.input.failure.error = {_lit(INVALID_INPUT)} ? {_lit(INVALID_INPUT)} "
             f": {_lit(STEP_FAILED)} %}}"
         ),
+        "Cause": "{% " + _FAILURE_TEXT + " %}",
+    }
+    states[UNDELIVERED] = {
+        "Type": "Fail",
+        "Comment": "The alert could not be published: the execution's error says so.",
+        "Error": ALERT_NOT_DELIVERED,
         "Cause": (
-            "{% $states.input.failure.step & ': ' & $states.input.failure.error & ': ' & "
-            "$states.input.failure.reason %}"
+            "{% 'the alert was not delivered (' & $states.input.alert_error.Error & ': ' & "
+            "$states.input.alert_error.Cause & '); the failure: ' & " + _FAILURE_TEXT + " %}"
         ),
     }
     return {
@@ -213,6 +277,12 @@ def _resolve_state(spec: PipelineSpec) -> dict[str, Any]:
         for name in spec.params
         if spec.params[name].default is None
     ]
+    resolved = "{'params': $params}"
+    if spec.scheduler == "stepfunctions":
+        resolved = (
+            f"$merge([{resolved}, $exists($input.{SCHEDULED_TIME}) ? "
+            f"{{'scheduled': $input.{SCHEDULED_TIME}}} : {{}}])"
+        )
     expression = "; ".join(
         [
             "$input := $states.input",
@@ -223,7 +293,7 @@ def _resolve_state(spec: PipelineSpec) -> dict[str, Any]:
             "$problems := $append($exists($unknown) ? "
             f"['unknown input key(s) ' & $join($unknown, ', ') & "
             f"{_lit('; expected ' + ', '.join(allowed))}] : [], [{', '.join(problems)}])",
-            "$count($problems) = 0 ? {'params': $params} : {'params': $params, 'failure': "
+            f"$count($problems) = 0 ? {resolved} : {{'params': $params, 'failure': "
             f"{{'step': 'execution input', 'error': {_lit(INVALID_INPUT)}, "
             "'reason': $join($problems, '; ')}}",
         ]
@@ -261,54 +331,148 @@ def _missing_message(spec: PipelineSpec, name: str) -> str:
     return f"{name} ({param.type}) is required and has no default"
 
 
+def _dispatch_states(spec: PipelineSpec) -> dict[str, Any]:
+    """StartDatedRun and its two ends (see the module docstring)."""
+    date_param = spec.date_param
+    if date_param is not None:
+        key = f"$states.input.params.{date_param}"
+        dated_input = f"$string({{{_lit(date_param)}: {key}}})"
+    else:
+        picture = _lit(executions.SCHEDULED_KEY_PICTURE)
+        key = f"$fromMillis($toMillis($states.input.scheduled), {picture})"
+        dated_input = "'{}'"
+    return {
+        START_DATED: {
+            "Type": "Task",
+            "Comment": (
+                "Starts this state machine for the run date under the date's own name; a "
+                "second delivery of the schedule finds that name taken and ends here."
+            ),
+            "Resource": START_EXECUTION,
+            "Arguments": {
+                "StateMachineArn": "{% $states.context.StateMachine.Id %}",
+                "Name": "{% " + key + " %}",
+                "Input": "{% " + dated_input + " %}",
+            },
+            "Output": "{% {'started': $states.result.ExecutionArn} %}",
+            "Retry": [START_RETRY],
+            "Catch": [
+                {
+                    "ErrorEquals": [EXECUTION_EXISTS],
+                    "Next": ALREADY_STARTED,
+                    "Output": "{% {'already_started': " + key + "} %}",
+                },
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "Next": NOTIFY,
+                    "Output": (
+                        "{% $merge([$states.input, {'failure': {'step': "
+                        f"{_lit(START_DATED)}, 'error': $states.errorOutput.Error, "
+                        "'reason': $states.errorOutput.Cause}}]) %}"
+                    ),
+                },
+            ],
+            "Next": STARTED,
+        },
+        STARTED: {"Type": "Succeed", "Comment": "The date's execution runs the pipeline."},
+        ALREADY_STARTED: {
+            "Type": "Succeed",
+            "Comment": "The date was started already (a repeated delivery, or a DAG run).",
+        },
+    }
+
+
 def _step_state(spec: PipelineSpec, index: int, following: str | None) -> dict[str, Any]:
     step = spec.steps[index]
+    run, failed = step.id + RUN_SUFFIX, step.id + FAILED_SUFFIX
     if step.params:
         fields = ", ".join(f"{_lit(name)}: $states.input.params.{name}" for name in step.params)
         params_argument = "{% $string({" + fields + "}) %}"
     else:
         params_argument = "{}"
-    state: dict[str, Any] = {
+    task: dict[str, Any] = {
         "Type": "Task",
         "Comment": step.description or f"Runs {step.s3_key}.",
         "Resource": GLUE_RUN_SYNC,
         "Arguments": {
             "JobName": "${GlueJobName}",
-            "Arguments": {"--file": step.s3_key, "--params": params_argument},
+            "Arguments": {
+                "--file": step.s3_key,
+                "--params": params_argument,
+                # No statement outlives the step: the runner cancels it first.
+                "--statement_timeout": str(spec.statement_timeout_ms),
+            },
             # Glue stops the run itself at the same limit, so no run outlives its state.
             "Timeout": spec.step_timeout_minutes,
         },
         "TimeoutSeconds": spec.step_timeout_minutes * 60,
-        "Output": (
-            "{% $merge([$states.input, {'runs': $merge([$states.input.runs, "
-            f"{{{_lit(step.id)}: $states.result.Id}}])}}]) %}}"
-        ),
+        "Output": "{% {'run': $states.result.Id} %}",
         "Retry": [{"ErrorEquals": list(TRANSIENT_GLUE_ERRORS), **TRANSIENT_RETRY}],
         "Catch": [
             {
                 "ErrorEquals": ["States.ALL"],
-                "Next": NOTIFY,
+                "Next": failed,
+                "Output": "{% " + _caught_failure(step.id, step.s3_key) + " %}",
+            }
+        ],
+        "End": True,
+    }
+    state: dict[str, Any] = {
+        "Type": "Parallel",
+        "Comment": (
+            f"{step.id}: one Glue run of {step.s3_key}; a run that failed transiently is run "
+            "again as the spec's retries say, any other failure goes to the alert at once."
+        ),
+        "Branches": [
+            {
+                "StartAt": run,
+                "States": {
+                    run: task,
+                    failed: {
+                        "Type": "Fail",
+                        "Comment": "Carries the failure to the step: retried or alerted.",
+                        "Error": (
+                            "{% $states.input.retry ? "
+                            f"{_lit(RETRYABLE_FAILURE)} : {_lit(STEP_FAILURE)} %}}"
+                        ),
+                        "Cause": "{% $string($states.input) %}",
+                    },
+                },
+            }
+        ],
+        "Output": (
+            "{% $merge([$states.input, {'runs': $merge([$states.input.runs, "
+            f"{{{_lit(step.id)}: $states.result[0].run}}])}}]) %}}"
+        ),
+        "Catch": [
+            {
+                "ErrorEquals": ["States.ALL"],
+                "Next": READ_ERROR,
                 "Output": (
                     "{% ($error := $states.errorOutput; "
-                    f"{_READABLE_CAUSE}; "
-                    "$merge([$states.input, {'failure': {"
-                    f"'step': {_lit(step.id)}, 'file': {_lit(step.s3_key)}, "
-                    "'error': $error.Error, 'reason': $reason}}])) %}"
+                    f"$ours := $error.Error in [{_lit(RETRYABLE_FAILURE)}, {_lit(STEP_FAILURE)}]; "
+                    "$failure := $ours ? $parse($error.Cause) : {'step': "
+                    + _lit(step.id)
+                    + ", 'file': "
+                    + _lit(step.s3_key)
+                    + ", 'error': $error.Error, 'class': "
+                    + _lit(failures.PERMANENT)
+                    + ", 'reason': $error.Cause}; "
+                    "$merge([$states.input, {'failure': $merge([$failure, "
+                    "{'attempts': $states.context.State.RetryCount + 1}])}])) %}"
                 ),
             }
         ],
     }
     if spec.retries:
-        # States.TaskFailed also matches the Glue errors above, so it must come second:
-        # the first retrier whose ErrorEquals matches is the one used.
-        state["Retry"].append(
+        state["Retry"] = [
             {
-                "ErrorEquals": ["States.TaskFailed"],
+                "ErrorEquals": [RETRYABLE_FAILURE],
                 "IntervalSeconds": spec.retry_delay_minutes * 60,
-                "BackoffRate": 1.0,
+                "BackoffRate": RUN_RETRY_BACKOFF,
                 "MaxAttempts": spec.retries,
             }
-        )
+        ]
     if following is None:
         state["End"] = True
     else:
@@ -316,8 +480,57 @@ def _step_state(spec: PipelineSpec, index: int, following: str | None) -> dict[s
     return state
 
 
+def _caught_failure(step_id: str, file: str) -> str:
+    """A step's failure, from what its Task caught: the Glue run if the Cause is one (Step
+    Functions puts the failed run's GetJobRun result there), its class by etlkit.failures,
+    and whether retrying may help. A Glue API error that outlived the Task's own Retry
+    (TRANSIENT_GLUE_ERRORS) is transient but not retried again."""
+    run_class = failures.jsonata_class("$glue.JobRunState", "$glue.ErrorMessage")
+    return (
+        "($error := $states.errorOutput; "
+        "$glue := $substring($error.Cause, 0, 1) = '{' ? $parse($error.Cause); "
+        "$ran := $error.Error = 'States.TaskFailed' and $exists($glue.JobRunState); "
+        f"$class := $ran ? {run_class} : ($error.Error in {_lit_list(TRANSIENT_GLUE_ERRORS)} "
+        f"? {_lit(failures.TRANSIENT)} : {_lit(failures.PERMANENT)}); "
+        f"{{'step': {_lit(step_id)}, 'file': {_lit(file)}, 'error': $error.Error, "
+        f"'class': $class, 'retry': $ran and $class = {_lit(failures.TRANSIENT)}, "
+        "'run_id': $ran ? $glue.Id, "
+        "'reason': $ran ? 'Glue run ' & $glue.Id & ' ' & $glue.JobRunState & "
+        "($exists($glue.ErrorMessage) ? ': ' & $glue.ErrorMessage : '') : $error.Cause})"
+    )
+
+
+def _fetch_error_state() -> dict[str, Any]:
+    prefix = failures.ERROR_LINE_PREFIX
+    found = (
+        "$line := $filter($states.result.Events, function($e) { "
+        f"$substring($e.Message, 0, {len(prefix)}) = {_lit(prefix)} }})[-1].Message"
+    )
+    return {
+        "Type": "Task",
+        "Comment": (
+            "The runner's last stderr line is its error (file, line, statement, SQLSTATE); "
+            "Glue's ErrorMessage only has the exit code. If it cannot be read, the alert "
+            "goes out with what is known."
+        ),
+        "Resource": GET_LOG_EVENTS,
+        "Arguments": {
+            "LogGroupName": failures.ERROR_LOG_GROUP,
+            "LogStreamName": "{% $states.input.failure.run_id %}",
+            "StartFromHead": False,
+            "Limit": failures.ERROR_LOG_TAIL,
+        },
+        "Output": (
+            "{% (" + found + "; $exists($line) ? $merge([$states.input, {'failure': "
+            "$merge([$states.input.failure, {'line': $line}])}]) : $states.input) %}"
+        ),
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": NOTIFY, "Output": "{% $states.input %}"}],
+        "Next": NOTIFY,
+    }
+
+
 def _notify_state(spec: PipelineSpec) -> dict[str, Any]:
-    date_param = next((p.name for p in spec.params.values() if p.source), None)
+    date_param = spec.date_param
     run_date = f"$states.input.params.{date_param}" if date_param else None
     subject = f"'[etlkit] {spec.name} failed at ' & $failure.step" + (
         f" & ($exists({run_date}) ? ' for ' & {run_date} : '')" if run_date else ""
@@ -330,15 +543,21 @@ def _notify_state(spec: PipelineSpec) -> dict[str, Any]:
     if run_date:
         lines.append(f"'Run date:  ' & ($exists({run_date}) ? {run_date} : 'unknown')")
     lines += [
-        "'Error:     ' & $failure.error",
-        "'Cause:     ' & $failure.reason",
+        "'Error:     ' & ($exists($failure.line) ? $failure.line : $failure.reason)",
+        "'Failure:   ' & ($exists($failure.class) ? $failure.class & ', ' : '') & "
+        "($exists($failure.attempts) ? $string($failure.attempts) & ' attempt(s)' : "
+        "'before any step ran') & ($failure.class = "
+        + _lit(failures.TRANSIENT)
+        + " ? '' : ' (not retried: retrying cannot fix it)')",
+        "'Cause:     ' & $failure.error & ': ' & $failure.reason",
         "'Params:    ' & $string($states.input.params)",
         "'Glue runs: ' & ($exists($states.input.runs) ? $string($states.input.runs) : 'none')",
         "'Execution: ' & $states.context.Execution.Id",
         "'Started:   ' & $states.context.Execution.StartTime",
         "''",
         "'Steps are idempotent: once the cause is fixed, start the state machine again with "
-        "the input ' & $string($states.input.params) & '.'",
+        "the input ' & $string($states.input.params) & ' (the execution name "
+        "<date>_rerun_<anything> marks a rerun).'",
     ]
     return {
         "Type": "Task",
@@ -355,7 +574,13 @@ def _notify_state(spec: PipelineSpec) -> dict[str, Any]:
         },
         "Output": "{% $states.input %}",
         "Retry": [ALERT_RETRY],
-        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": FAILED, "Output": "{% $states.input %}"}],
+        "Catch": [
+            {
+                "ErrorEquals": ["States.ALL"],
+                "Next": UNDELIVERED,
+                "Output": "{% $merge([$states.input, {'alert_error': $states.errorOutput}]) %}",
+            }
+        ],
         "Next": FAILED,
     }
 

@@ -13,7 +13,9 @@ Steps, in this order because each needs the previous one's outputs:
 4. build the runner wheel (`uv build`), upload it, the Glue script, every `sql/**` file and
    the state machines (infra.artifacts) - before the platform points the Glue job at them;
 5. platform stack (`<prefix>-platform`), then the cluster's default IAM role, which
-   CloudFormation has no property for (ModifyClusterIamRoles);
+   CloudFormation has no property for (ModifyClusterIamRoles), then the ETL user the
+   pipelines run as, created with the admin secret through the Redshift Data API
+   (infra/etl_user.py);
 6. one `<prefix>-pipeline-<name>` stack per `sql/*/pipeline.yaml`.
 The outputs (DeployResult) are what Airflow's configuration and `.local/env` are made of.
 
@@ -38,7 +40,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from etlkit.spec import PipelineSpec, SpecError, discover, verify_sql
-from infra import REPO_ROOT, artifacts
+from infra import REPO_ROOT, artifacts, etl_user
 from infra.asl import asl_path, stale_files, write
 from infra.errors import DeployError, InfraError
 from infra.schedule import eventbridge_cron
@@ -70,8 +72,9 @@ WIRED_PARAMETERS = frozenset(
 @dataclass(frozen=True)
 class DeployResult:
     """What a deploy produced. `outputs` merges the network, storage and platform stacks'
-    outputs (ScriptsBucket, DataBucket, GlueJobName, SecretArn, DbName, AlertTopicArn,
-    RedshiftRoleArn, ...); `state_machines` maps each pipeline's name to its ARN."""
+    outputs (ScriptsBucket, DataBucket, GlueJobName, SecretArn (the ETL user's),
+    AdminSecretArn, DbName, AlertTopicArn, RedshiftRoleArn, ...); `state_machines` maps each
+    pipeline's name to its ARN."""
 
     region: str
     endpoint_url: str | None
@@ -188,6 +191,15 @@ def deploy(
     set_default_iam_role(
         aws.client("redshift"), outputs["RedshiftClusterId"], outputs["RedshiftRoleArn"]
     )
+    etl_user.bootstrap(
+        aws.client("redshift-data"),
+        aws.client("secretsmanager"),
+        cluster_id=outputs["RedshiftClusterId"],
+        database=outputs["DbName"],
+        admin_secret_arn=outputs["AdminSecretArn"],
+        etl_secret_arn=outputs["SecretArn"],
+        default_role_arn=outputs["RedshiftRoleArn"],
+    )
 
     state_machines: dict[str, str] = {}
     schedules: dict[str, str] = {}
@@ -200,14 +212,12 @@ def deploy(
             template=templates["pipeline"],
             parameters={
                 **settings("pipeline"),
-                "NamePrefix": stack_prefix,
-                "PipelineName": spec.name,
-                "DefinitionBucket": bucket,
-                "DefinitionKey": definition_keys[spec.name],
-                "GlueJobName": outputs["GlueJobName"],
-                "AlertTopicArn": outputs["AlertTopicArn"],
-                "DataBucket": outputs["DataBucket"],
-                "ScheduleExpression": eventbridge_cron(spec.schedule) if spec.schedule else "",
+                **pipeline_parameters(
+                    spec,
+                    stack_prefix=stack_prefix,
+                    definition=(bucket, definition_keys[spec.name]),
+                    outputs=outputs,
+                ),
             },
         )
         state_machines[spec.name] = pipeline_outputs["StateMachineArn"]
@@ -267,19 +277,39 @@ def deploy_pipeline(
             aws.client("cloudformation"),
             name=f"{stack_prefix}-pipeline-{spec.name.replace('_', '-')}",
             template=template,
-            parameters={
-                "NamePrefix": stack_prefix,
-                "PipelineName": spec.name,
-                "DefinitionBucket": bucket,
-                "DefinitionKey": keys[spec.name],
-                "GlueJobName": deployed.glue_job_name,
-                "AlertTopicArn": deployed.alert_topic_arn,
-                "DataBucket": deployed.data_bucket,
-                "ScheduleExpression": eventbridge_cron(spec.schedule) if spec.schedule else "",
-            },
+            parameters=pipeline_parameters(
+                spec,
+                stack_prefix=stack_prefix,
+                definition=(bucket, keys[spec.name]),
+                outputs=deployed.outputs,
+            ),
         )
         machines[spec.name] = outputs["StateMachineArn"]
     return machines
+
+
+def pipeline_parameters(
+    spec: PipelineSpec,
+    *,
+    stack_prefix: str,
+    definition: tuple[str, str],
+    outputs: Mapping[str, str],
+) -> dict[str, str]:
+    """A pipeline stack's parameters. The EventBridge schedule exists only when the spec's
+    scheduler is stepfunctions: with `scheduler: airflow` a DAG starts the runs, and two
+    schedulers would start every date twice."""
+    bucket, key = definition
+    scheduled = spec.schedule is not None and spec.scheduler == "stepfunctions"
+    return {
+        "NamePrefix": stack_prefix,
+        "PipelineName": spec.name,
+        "DefinitionBucket": bucket,
+        "DefinitionKey": key,
+        "GlueJobName": outputs["GlueJobName"],
+        "AlertTopicArn": outputs["AlertTopicArn"],
+        "DataBucket": outputs["DataBucket"],
+        "ScheduleExpression": eventbridge_cron(spec.schedule) if scheduled else "",
+    }
 
 
 def set_default_iam_role(redshift: Any, cluster_id: str, role_arn: str) -> None:

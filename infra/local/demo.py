@@ -65,9 +65,11 @@ def check(condition: bool, problem: str) -> None:
 
 
 def run_state_machine(state: stack.StackState, run_date: dt.date, label: str) -> dict[str, Any]:
-    """Start the pipeline's execution and print its states as they enter and exit."""
+    """Start the pipeline's execution and print its states as they enter and exit. The
+    date's first run is named after it, a rerun `<date>_rerun_<label>` (README, "Runs of a
+    date")."""
     sfn = state.client("stepfunctions")
-    name = f"{label}-{run_date:%Y%m%d}-{int(time.time() * 1000)}"
+    name = str(run_date) if label == "demo" else f"{run_date}_rerun_{label}"
     arn = sfn.start_execution(
         stateMachineArn=state.state_machines[PIPELINE],
         name=name,

@@ -13,6 +13,7 @@ from infra.local import (
     stepfunctions_fixes,
     stepfunctions_redrive,
     stepfunctions_retry,
+    stepfunctions_sdk,
 )
 from infra.local.errors import MotoDriftError
 from infra.local.patching import Spot, drift, version_drift
@@ -24,6 +25,7 @@ _MODULES = (
     stepfunctions_fixes,
     stepfunctions_redrive,
     stepfunctions_retry,
+    stepfunctions_sdk,
     jsonata_engine,
     redshift_api,
     s3_storage,

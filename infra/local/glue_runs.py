@@ -12,13 +12,19 @@ States follow the JobRun doc: STARTING -> RUNNING -> SUCCEEDED | FAILED | TIMEOU
 STOPPING -> STOPPED through BatchStopJobRun (which stock moto leaves unimplemented, as it
 does UpdateJob). https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-runs.html
 
+A FAILED run's ErrorMessage is what AWS writes for a Python shell script that exits
+non-zero, "Command failed with exit code N", and nothing of the script's own output
+(awslabs/aws-glue-libs#221: exit code 2 from argparse; aws/aws-sdk-pandas#1176: exit code 10
+for a run out of memory; an uncaught exception is Python's exit code 1, reported the same
+way). The output is in the run's log streams, as on AWS. A script ended by a signal is
+reported as a shell reports it, 128 + the signal number.
+
 Timeouts are in minutes as on AWS; `minute_seconds` (server option, default 60) says
 how long a minute lasts so tests can time runs out in seconds.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 import os
@@ -48,9 +54,8 @@ LOG = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_MINUTES = 2880
 # How long a stopped or timed-out run gets between SIGTERM and SIGKILL.
 STOP_GRACE_SECONDS = 3.0
-# ErrorMessage is a summary: the exception line(s), cut to this length.
-ERROR_MESSAGE_MAX_CHARS = 2000
-_STDERR_TAIL_LINES = 200
+# A shell reports a process ended by signal N with exit status 128 + N.
+_SIGNAL_EXIT_BASE = 128
 
 RUNNING_STATES = frozenset({"STARTING", "RUNNING", "STOPPING"})
 
@@ -211,10 +216,9 @@ class LocalJobRun(glue_models.FakeJobRun):
                 self._state = "RUNNING"
                 self.modified_on = utcnow()
 
-        stderr_tail: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL_LINES)
         pumps = [
-            _pump(process.stdout, glue_logs.OUTPUT_GROUP, account_id, region, self, None),
-            _pump(process.stderr, glue_logs.ERROR_GROUP, account_id, region, self, stderr_tail),
+            _pump(process.stdout, glue_logs.OUTPUT_GROUP, account_id, region, self),
+            _pump(process.stderr, glue_logs.ERROR_GROUP, account_id, region, self),
         ]
         timeout_minutes = self.timeout or DEFAULT_TIMEOUT_MINUTES
         deadline = time.monotonic() + timeout_minutes * runtime.minute_seconds
@@ -228,7 +232,7 @@ class LocalJobRun(glue_models.FakeJobRun):
             return "STOPPED", None
         if process.returncode == 0:
             return "SUCCEEDED", None
-        return "FAILED", summarize_failure(stderr_tail, process.returncode)
+        return "FAILED", failure_message(process.returncode)
 
     def _wait(self, process: subprocess.Popen[str], deadline: float) -> bool:
         """Wait for the process; end it on stop or timeout. True if it timed out."""
@@ -311,16 +315,12 @@ def _pump(
     account_id: str,
     region: str,
     run: LocalJobRun,
-    tail: collections.deque[str] | None,
 ) -> threading.Thread:
     log_stream = glue_logs.RunLogStream(account_id, region, group, run.job_run_id)
 
     def copy_lines() -> None:
         for raw_line in stream:
-            line = raw_line.rstrip("\n")
-            log_stream.write(line)
-            if tail is not None:
-                tail.append(line)
+            log_stream.write(raw_line.rstrip("\n"))
         stream.close()
 
     thread = threading.Thread(target=copy_lines, daemon=True)
@@ -342,25 +342,11 @@ def _terminate(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
-def summarize_failure(stderr_lines: Iterable[str], exit_code: int) -> str:
-    """The run's last error line(s): the final exception of a traceback, never the frames."""
-    lines = [line for line in stderr_lines if line.strip()]
-    if not lines:
-        return f"Command failed with exit code {exit_code}"
-    start = None
-    for index in range(len(lines) - 1, -1, -1):
-        if lines[index].startswith("Traceback (most recent call last):"):
-            start = index
-            break
-    if start is None:
-        summary = lines[-1]
-    else:
-        after = lines[start + 1 :]
-        last_frame = max(
-            (i for i, line in enumerate(after) if line.startswith((" ", "\t"))), default=-1
-        )
-        summary = "\n".join(after[last_frame + 1 :]) or lines[-1]
-    return summary[:ERROR_MESSAGE_MAX_CHARS]
+def failure_message(returncode: int) -> str:
+    """The ErrorMessage of a run whose script exited with `returncode` (Popen's: negative for
+    a signal)."""
+    exit_code = returncode if returncode >= 0 else _SIGNAL_EXIT_BASE - returncode
+    return f"Command failed with exit code {exit_code}"
 
 
 def stop_all_runs() -> None:

@@ -1,18 +1,29 @@
 """`make local-up` / `make local-down`: the whole stack on one machine.
 
-`up` makes sure PostgreSQL answers (the server already running, or a private cluster
-from the installed binaries), creates the database that stands in for Redshift,
-starts the local AWS server in the background, deploys the production templates to it
-with `infra.deploy` (the same code path as real AWS), points the database secret at
-PostgreSQL with `engine: postgres`, seeds the sample reviews, and writes:
+`up` starts the stack's own PostgreSQL cluster (`.local/pgdata`, from the installed
+binaries), creates the database that stands in for Redshift with the runner's login role,
+and a database for Airflow's metadata, starts the local AWS server in the background,
+deploys the production templates to it with `infra.deploy` (the same code path as real
+AWS), points the runner's database secret at PostgreSQL with `engine: postgres`, seeds the
+sample reviews, and writes:
 
 - `.local/env`: `export` lines, so `. .local/env` gives a shell the endpoint, dummy
   credentials, region, buckets, secret id, db, Glue job, state machine ARNs and topic,
-  plus the `AIRFLOW_VAR_ETLKIT_*` / `AIRFLOW_CONN_AWS_DEFAULT` Airflow reads;
+  plus the `AIRFLOW_VAR_ETLKIT_*` / `AIRFLOW_CONN_AWS_DEFAULT` Airflow reads and its
+  metadata database (`AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`);
 - `.local/stack.json`: the same values for tools (the demo, tests).
 
 No secret value is written to either file or printed: the password lives only in the
 local Secrets Manager, where the runner reads it as it would on AWS.
+
+The cluster is the stack's own because a login must be checked as Redshift checks it: TCP
+connections authenticate with scram-sha-256 (`pg_hba.conf`, rewritten on every start), so
+the runner with a wrong password is refused, as it would be on AWS; the machine's server
+usually trusts 127.0.0.1 for everyone, and its pg_hba.conf is not ours to edit. The
+administration (creating databases and roles, the tests' checks, Airflow's metadata) uses
+the cluster's Unix socket in its data directory, with no password to keep anywhere. With
+PGHOST set, `up` uses that server instead (docker-compose's `redshift` service, or yours);
+its own pg_hba.conf then decides how logins are checked.
 
 `down` stops what `up` started (the server, a private PostgreSQL cluster) and removes
 the env file; a PostgreSQL server that was already running is left alone, and so are the
@@ -31,8 +42,10 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -66,7 +79,22 @@ class Postgres:
     private_data_dir: str | None = None  # set when up() started a private cluster
 
     def connect(self, dbname: str = "postgres") -> Any:
-        return pg.DB(dbname=dbname, host=self.host, port=self.port, user=self.admin_user)
+        """An administrator's connection: over the private cluster's Unix socket, or to the
+        configured server."""
+        return pg.DB(dbname=dbname, host=self.admin_host, port=self.port, user=self.admin_user)
+
+    @property
+    def admin_host(self) -> str:
+        return self.private_data_dir or self.host
+
+    def sqlalchemy_url(self, dbname: str) -> str:
+        """Airflow's metadata database URL (psycopg2), as the administrator; no password."""
+        if self.private_data_dir:
+            return (
+                f"postgresql+psycopg2://{self.admin_user}@/{dbname}"
+                f"?host={self.private_data_dir}&port={self.port}"
+            )
+        return f"postgresql+psycopg2://{self.admin_user}@{self.host}:{self.port}/{dbname}"
 
 
 @dataclass
@@ -82,6 +110,7 @@ class StackState:
     state_machines: dict[str, str]
     sample_rows: int | None = None
     env: dict[str, str] = field(default_factory=dict)
+    airflow_database_url: str | None = None  # the local Airflow's metadata database
 
     @classmethod
     def load(cls, state_dir: Path = DEFAULT_STATE_DIR) -> StackState:
@@ -121,6 +150,7 @@ def up(
     postgres = ensure_postgres(state_dir, say)
     password = secrets.token_urlsafe(24)
     create_database(postgres, database, password)
+    airflow_url = create_airflow_database(postgres, database)
     say(f"PostgreSQL-as-Redshift: {postgres.host}:{postgres.port}/{database}")
     port = (
         aws_port
@@ -139,6 +169,7 @@ def up(
             server_pid=pid,
             outputs=result.outputs,
             state_machines=result.state_machines,
+            airflow_database_url=airflow_url,
         )
         if sample_rows is None or sample_rows > 0:
             state.sample_rows = seed_sample_data(state, sample_rows, say)
@@ -234,21 +265,24 @@ def configured_postgres() -> Postgres:
 
 
 def ensure_postgres(state_dir: Path, say: Any) -> Postgres:
-    """The PostgreSQL at PGHOST:PGPORT (default 127.0.0.1:5432) if one answers; else a
-    private cluster in <state_dir>/pgdata from the installed binaries."""
+    """The stack's own cluster in <state_dir>/pgdata (logins checked with scram-sha-256),
+    started from the installed binaries; with PGHOST set, the server at PGHOST:PGPORT."""
     server = configured_postgres()
-    try:
-        server.connect().close()
+    if "PGHOST" in os.environ:
+        try:
+            server.connect().close()
+        except pg.Error as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise LocalStackError(
+                f"no PostgreSQL answers at {server.host}:{server.port} (PGHOST) ({reason})"
+            ) from None
         return server
-    except pg.Error as exc:
-        reason = str(exc).strip().splitlines()[0]
     if pg_bin("initdb") is None:
         raise LocalStackError(
-            f"no PostgreSQL answers at {server.host}:{server.port} ({reason}) and no PostgreSQL "
-            "binaries are installed. Install them (Debian: apt-get install postgresql) or point "
-            "PGHOST/PGPORT/PGUSER at a server where that user may create databases and roles."
+            "the local stack runs its own PostgreSQL cluster and no PostgreSQL binaries are "
+            "installed (Debian: apt-get install postgresql); or set PGHOST/PGPORT/PGUSER to a "
+            "server where that user may create databases and roles"
         )
-    say(f"no PostgreSQL at {server.host}:{server.port} ({reason}): starting a private cluster")
     return _start_private_cluster(state_dir / "pgdata", state_dir / "postgres.log")
 
 
@@ -262,9 +296,11 @@ def pg_bin(name: str) -> str | None:
 
 
 def _run_as_postgres_owner(data_dir: Path, command: list[str | None]) -> None:
-    """PostgreSQL refuses to run as root: as root, run as the OS user `postgres`."""
+    """PostgreSQL refuses to run as root: as root, run as the OS user `postgres`, with paths
+    resolved (a state dir `postgres` cannot traverse holds only a link to the cluster)."""
     argv = [str(part) for part in command]
     if os.geteuid() == 0:
+        argv = [os.path.realpath(a) if a.startswith("/") and os.path.exists(a) else a for a in argv]
         argv = ["runuser", "-u", "postgres", "--", *argv]
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -273,20 +309,56 @@ def _run_as_postgres_owner(data_dir: Path, command: list[str | None]) -> None:
         )
 
 
+# The stack cluster's pg_hba.conf: administration over the Unix socket (the cluster is
+# private to the OS user running the stack), every TCP login with a password checked by
+# scram-sha-256 (PostgreSQL "Client Authentication", pg_hba.conf).
+PG_HBA = """\
+# Written by infra.local.stack on every start.
+local all all               trust
+host  all all 127.0.0.1/32  scram-sha-256
+host  all all ::1/128       scram-sha-256
+"""
+
+
 def _start_private_cluster(data_dir: Path, log_file: Path) -> Postgres:
     port = _free_port()
+    if os.geteuid() == 0 and not os.path.lexists(data_dir) and not _others_may_enter(data_dir):
+        # The OS user `postgres` cannot reach the state dir (pytest's are 0700 under
+        # /tmp/pytest-of-root): the cluster lives in a directory of its own, linked from it.
+        home = Path(tempfile.mkdtemp(prefix="etlkit-pg-"))
+        shutil.chown(home, "postgres", "postgres")
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        data_dir.symlink_to(home / "data")
+    if data_dir.is_symlink():
+        data_dir = data_dir.resolve()
+        log_file = data_dir.parent / "postgres.log"
     if not (data_dir / "PG_VERSION").exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(data_dir, "postgres", "postgres")
         _run_as_postgres_owner(
             data_dir,
-            [pg_bin("initdb"), "-D", str(data_dir), "-U", "postgres", "-A", "trust", "--no-sync"],
+            [
+                pg_bin("initdb"),
+                "-D",
+                str(data_dir),
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--no-sync",
+            ],
         )
+    hba = data_dir / "pg_hba.conf"
+    hba.write_text(PG_HBA)
     log_file.touch()
     if os.geteuid() == 0:
+        shutil.chown(hba, "postgres", "postgres")
         shutil.chown(log_file, "postgres", "postgres")
-    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {data_dir}"
+    options = (
+        f"-p {port} -c listen_addresses=127.0.0.1 -k {data_dir} "
+        "-c password_encryption=scram-sha-256"
+    )
     _run_as_postgres_owner(
         data_dir,
         [pg_bin("pg_ctl"), "-D", str(data_dir), "-l", str(log_file), "-o", options, "-w", "start"],
@@ -294,26 +366,81 @@ def _start_private_cluster(data_dir: Path, log_file: Path) -> Postgres:
     return Postgres("127.0.0.1", port, "postgres", private_data_dir=str(data_dir))
 
 
+def discard(state_dir: Path, state: StackState | None) -> None:
+    """What a test or benchmark does with a stack it brought up, once done: stop it, then
+    delete its cluster (on a configured server: drop its databases and role)."""
+    down(state_dir=state_dir, say=lambda _message: None)
+    if state is not None and not state.postgres.private_data_dir:
+        drop_database(state.postgres, state.database)
+    remove_private_cluster(state_dir)
+
+
+def _others_may_enter(path: Path) -> bool:
+    """Whether every directory above `path` lets any user through (o+x)."""
+    parent = path.resolve().parent
+    return all(os.stat(d).st_mode & stat.S_IXOTH for d in (parent, *parent.parents))
+
+
+def remove_private_cluster(state_dir: Path) -> None:
+    """Delete a stopped stack cluster's files, wherever they live (tests, once `down` ran)."""
+    link = state_dir / "pgdata"
+    if not os.path.lexists(link):
+        return
+    target = link.resolve()
+    if (target / "postmaster.pid").exists():
+        raise LocalStackError(f"the PostgreSQL cluster in {target} still runs: stop it first")
+    if link.is_symlink():
+        link.unlink()
+        shutil.rmtree(target.parent, ignore_errors=True)
+    else:
+        shutil.rmtree(target, ignore_errors=True)
+
+
 def create_database(postgres: Postgres, database: str, password: str) -> None:
     """A fresh database owned by the runner's login role. Only a database this module
     created (marked by its comment) is ever dropped."""
     admin = postgres.connect()
     try:
-        found = _database_comment(admin, database)
-        if found and found[0][0] != OWNER_MARK:
-            raise LocalStackError(
-                f"database {database!r} exists on {postgres.host}:{postgres.port} and was not "
-                "made by the local stack; choose another name (LOCAL_DB) or drop it yourself"
-            )
         role = runner_role(database)
-        if found:
-            admin.query(f'DROP DATABASE "{database}" WITH (FORCE)')
+        _drop_ours(admin, postgres, database)
         admin.query(f'DROP ROLE IF EXISTS "{role}"')
         admin.query(f'CREATE ROLE "{role}" LOGIN PASSWORD {admin.escape_literal(password)}')
-        admin.query(f'CREATE DATABASE "{database}" OWNER "{role}"')
-        admin.query(f'COMMENT ON DATABASE "{database}" IS {admin.escape_literal(OWNER_MARK)}')
+        _create_ours(admin, database, owner=role)
     finally:
         admin.close()
+
+
+def create_airflow_database(postgres: Postgres, database: str) -> str:
+    """A fresh, empty database for the local Airflow's metadata (MWAA keeps it in
+    PostgreSQL too); returns its SQLAlchemy URL."""
+    name = airflow_database(database)
+    admin = postgres.connect()
+    try:
+        _drop_ours(admin, postgres, name)
+        _create_ours(admin, name, owner=postgres.admin_user)
+    finally:
+        admin.close()
+    return postgres.sqlalchemy_url(name)
+
+
+def airflow_database(database: str) -> str:
+    return f"{database}_airflow"[:63]
+
+
+def _drop_ours(admin: Any, postgres: Postgres, database: str) -> None:
+    found = _database_comment(admin, database)
+    if found and found[0][0] != OWNER_MARK:
+        raise LocalStackError(
+            f"database {database!r} exists on {postgres.host}:{postgres.port} and was not "
+            "made by the local stack; choose another name (LOCAL_DB) or drop it yourself"
+        )
+    if found:
+        admin.query(f'DROP DATABASE "{database}" WITH (FORCE)')
+
+
+def _create_ours(admin: Any, database: str, owner: str) -> None:
+    admin.query(f'CREATE DATABASE "{database}" OWNER "{owner}"')
+    admin.query(f'COMMENT ON DATABASE "{database}" IS {admin.escape_literal(OWNER_MARK)}')
 
 
 def _database_comment(admin: Any, database: str) -> list:
@@ -332,14 +459,15 @@ def runner_role(database: str) -> str:
 
 
 def drop_database(postgres: Postgres, database: str) -> None:
-    """Drop a database the local stack made, and its runner role (tests and benchmarks
-    call this when they are done; `down` keeps the data for exploring)."""
+    """Drop a database the local stack made, its Airflow metadata database and its runner
+    role (tests and benchmarks call this when they are done; `down` keeps the data)."""
     admin = postgres.connect()
     try:
-        found = _database_comment(admin, database)
-        if found and found[0][0] != OWNER_MARK:
-            raise LocalStackError(f"database {database!r} was not made by the local stack")
-        admin.query(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for name in (database, airflow_database(database)):
+            found = _database_comment(admin, name)
+            if found and found[0][0] != OWNER_MARK:
+                raise LocalStackError(f"database {name!r} was not made by the local stack")
+            admin.query(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.query(f'DROP ROLE IF EXISTS "{runner_role(database)}"')
     finally:
         admin.close()
@@ -478,6 +606,8 @@ def environment(state: StackState) -> dict[str, str]:
         "AIRFLOW_VAR_ETLKIT_STATE_MACHINE_ARNS": json.dumps(state.state_machines, sort_keys=True),
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection),
     }
+    if state.airflow_database_url:
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = state.airflow_database_url
     for name, arn in sorted(state.state_machines.items()):
         env[f"ETLKIT_STATE_MACHINE_ARN_{name.upper()}"] = arn
     return env

@@ -8,10 +8,13 @@ Both run the repository's `dags/` and `plugins/` with AIRFLOW_HOME=.local/airflo
 local stack's settings from `.local/env` (`make local-up` writes it: the AIRFLOW_VAR_ETLKIT_*
 Variables, AIRFLOW_CONN_AWS_DEFAULT with the local endpoint, dummy credentials, region).
 
-The metadata database is SQLite in AIRFLOW_HOME: Airflow 3 runs every component against it
-(LocalExecutor), the MWAA-pinned venv has no PostgreSQL driver (psycopg2 would be a new
-dependency for a convenience), and nothing needs to be created or dropped in the shared
-PostgreSQL. Parallelism is 4, sized for a two-core machine.
+The metadata database is PostgreSQL, as on MWAA: `<LOCAL_DB>_airflow` in the local stack's
+cluster, which `make local-up` creates and names in `.local/env`
+(AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, psycopg2, pinned as MWAA's constraints pin it). Every
+component (api-server, scheduler, dag-processor, triggerer, LocalExecutor) and the CLI
+(`airflow backfill create`) write to it at once, which SQLite serialises with a file lock:
+on a busy machine `backfill create` failed with "database is locked" while the scheduler
+ran. Parallelism is 4, sized for a two-core machine.
 
 `ui` runs `airflow standalone` (api-server, scheduler, dag-processor, triggerer) in the
 foreground. Its simple auth manager creates the user `admin` on first start, prints the
@@ -47,6 +50,8 @@ LOCAL_DIR = REPO_ROOT / ".local"
 ENV_FILE = LOCAL_DIR / "env"
 AIRFLOW_HOME = LOCAL_DIR / "airflow"
 PARALLELISM = 4
+# Where the stack's environment names Airflow's metadata database (infra.local.stack).
+METADATA_DATABASE = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
 # Deferred tasks poll AWS this often locally, where a Glue run takes seconds.
 LOCAL_POLL_SECONDS = "5"
 PASSWORD_FILE_NAME = "simple_auth_manager_passwords.json.generated"  # noqa: S105 - a file name
@@ -87,6 +92,11 @@ def airflow_environment(
     base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment every local Airflow process gets."""
+    if METADATA_DATABASE not in stack_env:
+        raise LocalAirflowError(
+            f"the stack's environment has no {METADATA_DATABASE} (Airflow's metadata "
+            "database): run `make local-up` again"
+        )
     env = dict(os.environ if base is None else base)
     env.update(stack_env)
     bin_dir = str(Path(sys.executable).parent)

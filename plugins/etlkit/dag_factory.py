@@ -5,9 +5,13 @@ Building a DAG reads only the spec files (local YAML) and environment variables:
 Variable, connection or AWS call happens at parse time; the templated fields call
 etlkit.templating's functions when a task runs.
 
-Both DAGs schedule with `CronDataIntervalTimetable` in UTC, which gives a run the same data
-interval on Airflow 2.11 and 3.x (a plain cron string means a data interval on 2.x but a
+Both DAGs have the spec's cron as a data-interval timetable in UTC, which gives a run the same
+data interval on Airflow 2.11 and 3.x (a plain cron string means a data interval on 2.x but a
 point in time on 3.x), so a run's date is the date its data interval starts on either way.
+Only the spec's scheduler runs on it: with `scheduler: airflow` the `<name>_glue` DAG
+(CronDataIntervalTimetable); every other DAG has etlkit.timetables' UnscheduledCronTimetable,
+the same intervals for backfills and manual runs but no run of its own. A spec without a
+schedule gives DAGs without one.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
 from etlkit.params import dag_params
 from etlkit.spec import PipelineSpec, discover
 from etlkit.templating import pipeline_macros
+from etlkit.timetables import UnscheduledCronTimetable
 
 GLUE, STEPFUNCTIONS = "glue", "stepfunctions"
 STATE_MACHINE_TASK = "run_state_machine"
+# The DAG that runs on the schedule, per spec `scheduler`; `stepfunctions` schedules with
+# EventBridge, so no DAG does.
+SCHEDULED_KIND = {"airflow": GLUE}
 # Time a finished Glue run or execution may take to be noticed and reported, on top of
 # the limits the spec sets.
 _MARGIN = dt.timedelta(minutes=10)
@@ -60,6 +68,7 @@ def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
             script_args={
                 "--file": step.s3_key,
                 "--params": f"{{{{ etlkit_step_params('{step.id}') }}}}",
+                "--statement_timeout": str(spec.statement_timeout_ms),
             },
             # Glue ends the run itself at the step's limit, as the state machine asks it to.
             run_job_kwargs={"Timeout": spec.step_timeout_minutes},
@@ -88,7 +97,8 @@ def stepfunctions_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
         doc_md="Starts the state machine with the run's params and waits for it to end.",
         state_machine_arn="{{ etlkit_state_machine_arn() }}",
         name="{{ etlkit_execution_name() }}",
-        state_machine_input="{{ etlkit_run_params() }}",
+        rerun_name="{{ etlkit_rerun_execution_name() }}",
+        state_machine_input="{{ etlkit_execution_input() }}",
         aws_conn_id=config.AWS_CONN_ID,
         deferrable=True,
         waiter_delay=config.poll_seconds(),
@@ -105,9 +115,7 @@ def _dag(spec: PipelineSpec, kind: str, file_doc: str | None) -> DAG:
     return DAG(
         dag_id=dag_id,
         description=_first_sentence(spec.description) or f"etlkit pipeline {spec.name}",
-        schedule=(
-            CronDataIntervalTimetable(spec.schedule, timezone="UTC") if spec.schedule else None
-        ),
+        schedule=_timetable(spec, kind),
         start_date=dt.datetime(start.year, start.month, start.day, tzinfo=dt.UTC),
         catchup=spec.catchup,
         max_active_runs=spec.max_active_runs,
@@ -122,6 +130,14 @@ def _dag(spec: PipelineSpec, kind: str, file_doc: str | None) -> DAG:
         tags=_tags(spec, kind),
         doc_md=docs.doc_md(spec, kind, dag_id, file_doc),
     )
+
+
+def _timetable(spec: PipelineSpec, kind: str) -> object | None:
+    if spec.schedule is None:
+        return None
+    if kind == SCHEDULED_KIND.get(spec.scheduler or ""):
+        return CronDataIntervalTimetable(spec.schedule, timezone="UTC")
+    return UnscheduledCronTimetable(spec.schedule, timezone="UTC")
 
 
 def _tags(spec: PipelineSpec, kind: str) -> list[str]:

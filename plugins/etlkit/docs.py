@@ -18,7 +18,7 @@ _KIND_TITLE = {
 def doc_md(spec: PipelineSpec, kind: str, dag_id: str, file_doc: str | None = None) -> str:
     sections = [
         f"# {dag_id}\n\n**{_KIND_TITLE[kind]}.** {spec.description}",
-        _schedule(spec),
+        _schedule(spec, kind),
         _steps(spec, kind),
         _params(spec),
         _running(spec, dag_id),
@@ -30,19 +30,29 @@ def doc_md(spec: PipelineSpec, kind: str, dag_id: str, file_doc: str | None = No
     return "\n\n".join(sections) + "\n"
 
 
-def _schedule(spec: PipelineSpec) -> str:
+def _schedule(spec: PipelineSpec, kind: str) -> str:
     if spec.schedule is None:
         when = "No schedule: manual runs only."
     else:
+        scheduled_here = spec.scheduler == "airflow" and kind == "glue"
+        who = (
+            "This DAG runs on it (the spec's `scheduler: airflow`)."
+            if scheduled_here
+            else "This DAG does not run on it (the spec's scheduler is "
+            f"`{spec.scheduler}`): it takes backfills and manual runs, with the cron's "
+            "intervals."
+        )
         when = (
             f"Cron `{spec.schedule}` in UTC, as data intervals: the run at the end of an "
             "interval processes that interval (for a daily schedule, the day that just ended). "
-            f"Catchup: {'on' if spec.catchup else 'off'}."
+            f"Catchup: {'on' if spec.catchup else 'off'}. {who}"
         )
     return (
         f"## Schedule\n\n{when} Start date {spec.start_date.isoformat()}; at most "
-        f"{spec.max_active_runs} run(s) at a time; {spec.retries} retries per task, first after "
-        f"{spec.retry_delay_minutes} min, then doubling. Owner: {spec.owner}."
+        f"{spec.max_active_runs} run(s) at a time. A failure is retried only if it is "
+        f"transient (the runner's exit code 3), {spec.retries} times, first after "
+        f"{spec.retry_delay_minutes} min, then doubling; any other fails the task at once "
+        f"and alerts. Owner: {spec.owner}."
     )
 
 
@@ -61,11 +71,15 @@ def _steps(spec: PipelineSpec, kind: str) -> str:
         )
     else:
         intro = (
-            "One task, `run_state_machine`, starts the pipeline's state machine with every "
-            "param as the execution input and defers until it ends. The state machine runs "
+            "One task, `run_state_machine`, starts the pipeline's state machine with the run's "
+            "date and the params given for the run as the execution input (the state machine "
+            "fills in the defaults) and defers until it ends. The state machine runs "
             "the steps below and retries each one itself, so a FAILED execution fails the "
             "task without Airflow retries (and the state machine publishes its own alert "
-            "too). The execution is named after the run id and try number."
+            "too). The execution is named after the run date (`2026-11-25`), as the pipeline's "
+            "EventBridge schedule names it: a run of a date that is running joins that "
+            "execution; a run of a date that ran before is a rerun, "
+            "`<date>_rerun_<run id hash>_t<try>`."
         )
     table = "| Step | SQL (scripts bucket) | Params | What it does |\n|---|---|---|---|"
     return f"## Steps\n\n{intro}\n\n{table}\n{rows}"
@@ -104,8 +118,9 @@ def _running(spec: PipelineSpec, dag_id: str) -> str:
         "runs).\n"
         f"- A range, Airflow 2.11: `airflow dags backfill -s 2026-11-01 -e 2026-11-03 {dag_id}`.\n"
         "- Every step is idempotent per param set: rerunning a date or a range leaves the same "
-        "rows and files. Use one orchestrator per pipeline: pause the DAG you do not use, and "
-        "deploy the pipeline stack with `ScheduleState=DISABLED` when Airflow schedules it."
+        "rows and files, and two runs of one date that overlap are serialised by the SQL "
+        "(the load's `LOCK`). The spec's `scheduler` says who starts scheduled runs; the "
+        "DAGs that are not it never start one."
     )
 
 

@@ -24,3 +24,7 @@ class RunFailedError(EtlkitError):
 
 class PipelinesNotFoundError(EtlkitError):
     """No directory of pipeline specs where the DAG file looks for them."""
+
+
+class ExecutionConflict(RunFailedError):
+    """A run of the same date is running with other params: this one waits for it (retried)."""

@@ -45,7 +45,8 @@ BY_KIND: dict[str, tuple[Permission, ...]] = {
         Permission(
             ("logs:GetLogEvents", "logs:FilterLogEvents"),
             GLUE_LOGS,
-            "copy the run's output and error logs into the task log (verbose)",
+            "copy the run's output and error logs into the task log (verbose), and quote the "
+            "runner's error line when the run fails",
         ),
         ALERTS,
     ),
@@ -54,7 +55,7 @@ BY_KIND: dict[str, tuple[Permission, ...]] = {
         Permission(
             ("states:DescribeExecution", "states:StopExecution"),
             EXECUTIONS,
-            "follow the execution; stop it if the wait runs out",
+            "find the date's running execution to join, follow it; stop it if the wait runs out",
         ),
         ALERTS,
     ),

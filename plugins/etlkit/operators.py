@@ -14,22 +14,38 @@ was found reading apache-airflow-providers-amazon 9.34.0 (MWAA 3.3.1) and 9.22.0
   `RoleName`. The shared job belongs to the platform stack; a DAG must never create one.
 - StepFunctionStartExecutionOperator reports a failed execution as "Trigger error: event
   is {...}"; the execution's own error and cause are what a reader needs.
+- It starts an execution under whatever name it is given, and fails if that name exists. A
+  pipeline's runs are named after their date (etlkit.executions), so the operator joins the
+  date's running execution instead of starting a second one, and starts a rerun under a
+  name of its own once the date's first run has ended.
 - Neither stops what it started when its waiter gives up, so a retry would run next to it.
 - GlueJobOperator forgets its run id across the deferral, so a task killed after resuming
   tries to stop run `None`.
+- Every failed run would be retried the same way, though a SQL error, a missing file or a
+  misspelt secret fails again on every try. A run is classified as etlkit.failures says
+  (its exit code, contract C1 of issue 14): only a transient failure is retried; any other
+  fails the task at once (AirflowFailException), so the alert goes out after one attempt.
+  The task log and the alert carry the runner's own error line, read from the run's error
+  log stream.
 
 Both defer with etlkit.triggers' subclasses of the provider's triggers (see there why).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from airflow.providers.amazon.aws.links.step_function import (
+    StateMachineDetailsLink,
+    StateMachineExecutionsDetailsLink,
+)
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.operators.step_function import (
     StepFunctionStartExecutionOperator,
 )
 
+from etlkit import executions, failures
 from etlkit.compat import AirflowFailException
 from etlkit.errors import RunFailedError
 from etlkit.triggers import ExecutionTrigger, GlueRunTrigger
@@ -74,14 +90,36 @@ class SqlRunnerStepOperator(GlueJobOperator):
                 f"{where} was still {state} when the wait ran out ({(event or {}).get('message')}); "
                 "it was stopped"
             )
+        failure_class = failures.classify_run(run)
+        glue_message = run.get("ErrorMessage") or "no error message"
+        runner_line = self._runner_error(run_id)
+        ended = f"{where} ended {state}, {failure_class}: " + (
+            f"{runner_line} ({glue_message})" if runner_line else glue_message
+        )
+        self.log.error("%s", ended)
         if state == "STOPPED":
             # Someone stopped it (console, API): a retry would start it again behind their back.
             raise AirflowFailException(
-                f"{where} ended STOPPED from outside Airflow; not retried: clear the task to "
-                "run the step again"
+                f"{ended}; stopped from outside Airflow, not retried: clear the task to run "
+                "the step again"
             )
-        detail = run.get("ErrorMessage") or (event or {}).get("message") or "no error message"
-        raise RunFailedError(f"{where} ended {state}: {detail}")
+        if failures.is_retried(failure_class):
+            raise RunFailedError(f"{ended}; retried as the pipeline's retries allow")
+        raise AirflowFailException(f"{ended}; not retried: retrying cannot fix it")
+
+    def _runner_error(self, run_id: str) -> str | None:
+        """The runner's error line from the run's error log stream, if it wrote one."""
+        try:
+            events = self.hook.logs_hook.get_conn().get_log_events(
+                logGroupName=failures.ERROR_LOG_GROUP,
+                logStreamName=run_id,
+                limit=failures.ERROR_LOG_TAIL,
+                startFromHead=False,
+            )["events"]
+        except Exception as error:  # the error line is a help, never a reason to fail differently
+            self.log.warning("cannot read the error log of Glue run %s: %s", run_id, error)
+            return None
+        return failures.error_line(event["message"] for event in events)
 
 
 class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
@@ -90,7 +128,68 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
     An execution that ends FAILED, TIMED_OUT or ABORTED fails the task without Airflow
     retries: the state machine has already retried each step by the spec, and a second round
     would rerun every step again. Errors before that (starting, polling) retry as usual.
+
+    `name` is the date's first-run name and `rerun_name` the one this try starts a rerun
+    with, `<key>_rerun_<hash>_t<try>` (etlkit.executions, which also says how they are used).
     """
+
+    template_fields = (*StepFunctionStartExecutionOperator.template_fields, "rerun_name")
+
+    def __init__(self, *, rerun_name: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rerun_name = rerun_name
+
+    def execute(self, context: Any) -> str:
+        StateMachineDetailsLink.persist(
+            context=context,
+            operator=self,
+            region_name=self.hook.conn_region_name,
+            aws_partition=self.hook.conn_partition,
+            state_machine_arn=self.state_machine_arn,
+        )
+        prefix, _, this_try = self.rerun_name.rpartition("_t")
+        earlier = (
+            [executions.rerun_name(prefix, k) for k in range(1, int(this_try))]
+            if prefix and this_try.isdigit()
+            else []
+        )
+        arn, how = executions.start_or_join(
+            self.hook.conn,
+            self.state_machine_arn,
+            self.state_machine_input,
+            first_name=self.name,
+            earlier_names=earlier,
+            this_name=self.rerun_name,
+        )
+        StateMachineExecutionsDetailsLink.persist(
+            context=context,
+            operator=self,
+            region_name=self.hook.conn_region_name,
+            aws_partition=self.hook.conn_partition,
+            execution_arn=arn,
+        )
+        self.log.info(
+            {
+                "joined": "joined the execution of this run already running: %s",
+                "started": "started the first execution of this run: %s",
+                "rerun": "this run ran before: started a rerun, %s",
+            }[how],
+            arn,
+        )
+        self.defer(
+            trigger=ExecutionTrigger(
+                execution_arn=arn,
+                waiter_delay=self.waiter_delay,
+                waiter_max_attempts=self.waiter_max_attempts,
+                aws_conn_id=self.aws_conn_id,
+                region_name=self.region_name,
+                botocore_config=self.botocore_config,
+                verify=self.verify,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.waiter_max_attempts * self.waiter_delay),
+        )
+        return arn
 
     def defer(self, *, trigger: Any, method_name: str, **kwargs: Any) -> Any:
         _, arguments = trigger.serialize()

@@ -18,9 +18,7 @@ the runner would.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -29,13 +27,6 @@ from etlkit.compat import Param
 from etlkit.errors import RunParamError
 from etlkit.spec import ParamSpec, PipelineSpec, expand_settings
 from sqlrunner.params import json_schema
-
-# Step Functions execution names (StartExecution API reference, "name"): 1-80 characters,
-# and "to enable logging with CloudWatch Logs, the name should only contain 0-9, A-Z, a-z, -
-# and _". The pipeline state machines log to CloudWatch (infra/templates/pipeline.yaml).
-EXECUTION_NAME_MAX = 80
-_EXECUTION_NAME_UNSAFE = re.compile(r"[^0-9A-Za-z_-]")
-_HASH_CHARS = 10
 
 
 def dag_params(spec: PipelineSpec) -> dict[str, Param]:
@@ -75,12 +66,7 @@ def _describe(param: ParamSpec) -> str:
 def resolve(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str, str | int]:
     """Every param of the pipeline for this run, in spec order."""
     given = dict(context.get("params") or {})
-    unknown = sorted(set(given) - set(spec.params))
-    if unknown:
-        raise RunParamError(
-            f"unknown param(s) {', '.join(unknown)} for pipeline {spec.name}; it takes: "
-            + (", ".join(spec.params) or "none")
-        )
+    _refuse_unknown(spec, given)
     settings = _VariableSettings()
     values: dict[str, str | int] = {}
     for name, param in spec.params.items():
@@ -99,15 +85,38 @@ def resolve(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str, str | i
     return values
 
 
+def _refuse_unknown(spec: PipelineSpec, given: Mapping[str, Any]) -> None:
+    unknown = sorted(set(given) - set(spec.params))
+    if unknown:
+        raise RunParamError(
+            f"unknown param(s) {', '.join(unknown)} for pipeline {spec.name}; it takes: "
+            + (", ".join(spec.params) or "none")
+        )
+
+
 def step_params_json(spec: PipelineSpec, step_id: str, context: Mapping[str, Any]) -> str:
     """The step's `--params`: a JSON object of exactly the params the step lists."""
     values = resolve(spec, context)
     return json.dumps({name: values[name] for name in spec.step(step_id).params})
 
 
-def run_params_json(spec: PipelineSpec, context: Mapping[str, Any]) -> str:
-    """The state machine's execution input: every param, resolved."""
-    return json.dumps(resolve(spec, context))
+def execution_values(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str, Any]:
+    """The state machine's execution input: the params given for the run, and the date param
+    resolved. The state machine fills the defaults itself (from its own deployment's
+    settings), so a DAG run and the schedule starting a date send the same input."""
+    given = {
+        name: value
+        for name, value in (context.get("params") or {}).items()
+        if value is not None and value != ""
+    }
+    _refuse_unknown(spec, given)
+    values: dict[str, Any] = {}
+    if spec.date_param is not None:
+        values[spec.date_param] = given.get(spec.date_param) or interval_start_date(
+            context, spec.date_param
+        )
+    values.update((name, given[name]) for name in spec.params if name in given)
+    return values
 
 
 def interval_start_date(context: Mapping[str, Any], name: str = "run_date") -> str:
@@ -123,7 +132,7 @@ def interval_start_date(context: Mapping[str, Any], name: str = "run_date") -> s
 def run_date(spec: PipelineSpec, context: Mapping[str, Any]) -> str | None:
     """The run's date for people (alerts): the resolved `from:` param, if the spec has one.
     Never reads a Variable, so an alert can name the date even when configuration is broken."""
-    name = next((p.name for p in spec.params.values() if p.source), None)
+    name = spec.date_param
     if name is None:
         return None
     given = (context.get("params") or {}).get(name)
@@ -133,21 +142,6 @@ def run_date(spec: PipelineSpec, context: Mapping[str, Any]) -> str | None:
         return interval_start_date(context, name)
     except RunParamError:
         return None
-
-
-def execution_name(run_id: str, try_number: int) -> str:
-    """A Step Functions execution name unique per Airflow run and try.
-
-    Scheduled run ids hold ':' and '+', which Step Functions refuses; they become '_', and a
-    hash of the original id then keeps two ids that differ only there apart.
-    """
-    suffix = f"_try{int(try_number)}"
-    safe = _EXECUTION_NAME_UNSAFE.sub("_", run_id)
-    if safe == run_id and len(safe) + len(suffix) <= EXECUTION_NAME_MAX:
-        return safe + suffix
-    digest = hashlib.sha256(run_id.encode()).hexdigest()[:_HASH_CHARS]
-    room = EXECUTION_NAME_MAX - len(suffix) - len(digest) - 1
-    return f"{safe[:room]}_{digest}{suffix}"
 
 
 class _VariableSettings(Mapping[str, str]):

@@ -34,6 +34,20 @@ PARAM_TYPES = tuple(TYPES)
 # why a spec that uses it must have a once-a-day schedule.
 PARAM_SOURCES = ("data_interval_start",)
 
+# Who starts a pipeline's scheduled runs: exactly one of them, so a date is never started
+# twice by two schedulers. `airflow`: the `<name>_glue` DAG runs on the schedule, and the
+# pipeline stack has no EventBridge schedule. `stepfunctions`: the pipeline stack's
+# EventBridge Scheduler schedule starts the state machine, and no DAG runs on the schedule.
+# Either way the DAGs that do not run on the schedule keep the cron for backfills and manual
+# runs (etlkit.timetables).
+SCHEDULERS = ("airflow", "stepfunctions")
+
+# A statement may run until this much before its step's time limit (contract C4 of issue 14):
+# the runner cancels it and rolls back while Glue still lets it, instead of Glue killing a
+# process whose session would keep its locks. The margin is a tenth of the limit, at most
+# a minute.
+STATEMENT_MARGIN_SECONDS = 60
+
 # Values that differ per deployment and that a param's default may refer to as
 # `{name}`: the orchestrators fill them in at run time (Airflow from its Variables,
 # the state machine from DefinitionSubstitutions), so one spec serves every account.
@@ -50,6 +64,7 @@ _TOP_KEYS = {
     "owner",
     "tags",
     "schedule",
+    "scheduler",
     "start_date",
     "catchup",
     "max_active_runs",
@@ -104,6 +119,7 @@ class PipelineSpec:
     owner: str
     tags: tuple[str, ...]
     schedule: str | None  # 5-field cron in UTC, or None for manual runs only
+    scheduler: str | None  # one of SCHEDULERS when there is a schedule, else None
     start_date: dt.date
     catchup: bool
     max_active_runs: int
@@ -116,6 +132,18 @@ class PipelineSpec:
     @property
     def path(self) -> Path:
         return self.directory / SPEC_FILENAME
+
+    @property
+    def date_param(self) -> str | None:
+        """The param holding the run's date (`from: data_interval_start`), if there is one:
+        what alerts name, and what execution names are made of."""
+        return next((p.name for p in self.params.values() if p.source), None)
+
+    @property
+    def statement_timeout_ms(self) -> int:
+        """The runner's `--statement_timeout` for every step: the step's limit less a margin."""
+        limit = self.step_timeout_minutes * 60
+        return (limit - min(STATEMENT_MARGIN_SECONDS, limit // 10)) * 1000
 
     def step(self, step_id: str) -> StepSpec:
         for step in self.steps:
@@ -195,6 +223,7 @@ class _Parser:
             if key not in top:
                 raise self.fail(key, "is required")
         schedule = self.schedule(top.get("schedule"))
+        scheduler = self.scheduler(top.get("scheduler"), schedule)
         params = self.params(top.get("params") or {})
         steps = self.steps(top["steps"], params)
         if schedule is not None:
@@ -218,6 +247,7 @@ class _Parser:
             owner=self.text(top.get("owner", "data-engineering"), "owner"),
             tags=tuple(tags),
             schedule=schedule,
+            scheduler=scheduler,
             start_date=self.start_date(top.get("start_date")),
             catchup=catchup,
             max_active_runs=self.integer(top.get("max_active_runs", 1), "max_active_runs", 1, 32),
@@ -252,6 +282,25 @@ class _Parser:
                         "schedule", f"{label} value {number} is outside {lowest}-{highest}"
                     )
         return " ".join(fields)
+
+    def scheduler(self, value: Any, schedule: str | None) -> str | None:
+        if schedule is None:
+            if value is not None:
+                raise self.fail(
+                    "scheduler",
+                    f"{value!r} needs a schedule; a pipeline without one runs only "
+                    "when started by hand (remove the key)",
+                )
+            return None
+        if value is None:
+            raise self.fail(
+                "scheduler",
+                f"is required with a schedule: {' or '.join(SCHEDULERS)} (who starts the "
+                "scheduled runs; the other orchestrator can still run backfills and reruns)",
+            )
+        if value not in SCHEDULERS:
+            raise self.fail("scheduler", f"{value!r} must be one of {', '.join(SCHEDULERS)}")
+        return value
 
     def start_date(self, value: Any) -> dt.date:
         if value is None:

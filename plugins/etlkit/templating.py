@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import pass_context
 
-from etlkit import alerts, config, params
+from etlkit import alerts, config, executions, params
 from etlkit.spec import PipelineSpec
 
 
@@ -37,12 +37,29 @@ def pipeline_macros(spec: PipelineSpec) -> dict[str, Callable[..., str]]:
         return params.step_params_json(spec, step_id, context)
 
     @pass_context
-    def run_params(context: Any) -> str:
-        return params.run_params_json(spec, context)
+    def execution_input(context: Any) -> str:
+        return executions.execution_input(params.execution_values(spec, context))
+
+    def _run_key(context: Any) -> str | None:
+        values = params.execution_values(spec, context)
+        return executions.run_key(spec, values, context.get("data_interval_end"))
 
     @pass_context
     def execution_name(context: Any) -> str:
-        return params.execution_name(context["run_id"], context["ti"].try_number)
+        """The date's first-run name; without a run key, one name per Airflow run and try."""
+        key = _run_key(context)
+        if key is None:
+            return executions.unkeyed_name(context["run_id"], context["ti"].try_number)
+        return key
+
+    @pass_context
+    def rerun_execution_name(context: Any) -> str:
+        """The name this try starts a rerun with: `<key>_rerun_<run id hash>_t<try>`."""
+        key = _run_key(context)
+        if key is None:
+            return executions.unkeyed_name(context["run_id"], context["ti"].try_number)
+        prefix = executions.rerun_prefix(key, context["run_id"])
+        return executions.rerun_name(prefix, context["ti"].try_number)
 
     @pass_context
     def alert_subject(context: Any) -> str:
@@ -57,8 +74,9 @@ def pipeline_macros(spec: PipelineSpec) -> dict[str, Callable[..., str]]:
         "etlkit_state_machine_arn": state_machine_arn,
         "etlkit_alert_topic_arn": alert_topic_arn,
         "etlkit_step_params": step_params,
-        "etlkit_run_params": run_params,
+        "etlkit_execution_input": execution_input,
         "etlkit_execution_name": execution_name,
+        "etlkit_rerun_execution_name": rerun_execution_name,
         "etlkit_alert_subject": alert_subject,
         "etlkit_alert_message": alert_message,
     }

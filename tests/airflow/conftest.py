@@ -130,14 +130,13 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
             counts[day] += rows
         yield LocalStack(state, state_dir, state_dir / "env", counts)
     finally:
-        stack.down(state_dir=state_dir, say=quiet)
-        if state is not None:  # stack.down keeps databases; this one is the test's
-            stack.drop_database(state.postgres, database)
+        stack.discard(state_dir, state)
 
 
 @dataclass
 class Airflow:
-    """Airflow CLI commands with the stack's env and a private AIRFLOW_HOME (SQLite)."""
+    """Airflow CLI commands with the stack's env (its metadata database in the stack's
+    PostgreSQL) and a private AIRFLOW_HOME."""
 
     home: Path
     env: dict[str, str]

@@ -6,6 +6,7 @@ and an SQS queue subscribed to the alert topic."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import textwrap
 import time
@@ -52,10 +53,18 @@ def test_both_dags_run_a_date_and_agree(local_stack, airflow):
     arn = local_stack.state.state_machines["reviews_etl"]
     executions = client.list_executions(stateMachineArn=arn)["executions"]
     assert [e["status"] for e in executions] == ["SUCCEEDED"]
-    assert executions[0]["name"].startswith("manual__")
-    assert executions[0]["name"].endswith("_try1")
+    # named after the run date, as the schedule would have named it
+    assert executions[0]["name"] == day.isoformat()
     described = client.describe_execution(executionArn=executions[0]["executionArn"])
-    assert json.loads(described["input"])["run_date"] == day.isoformat()
+    assert json.loads(described["input"]) == {"run_date": day.isoformat()}
+
+    # the same date again: the date ran already, so this run is a rerun with its own name
+    again = airflow.run("dags", "test", "reviews_etl_stepfunctions", "--conf", conf)
+    assert again.returncode == 0, (again.stdout + again.stderr)[-5000:]
+    names = sorted(e["name"] for e in client.list_executions(stateMachineArn=arn)["executions"])
+    assert names[0] == day.isoformat() and len(names) == 2
+    assert re.fullmatch(rf"{day.isoformat()}_rerun_[0-9a-f]{{8}}_t1", names[1]), names
+    assert _check_day(local_stack, day) == by_glue
 
 
 FAILING_SPEC = """
@@ -63,7 +72,8 @@ name: failing_etl
 description: A pipeline whose second step fails. Written by a test only.
 schedule: null
 start_date: 2026-01-01
-retries: 0
+retries: 2
+retry_delay_minutes: 1
 params:
   run_date: {type: date, from: data_interval_start}
 steps:
@@ -75,7 +85,11 @@ steps:
 """
 
 
-def test_failing_step_fails_the_run_and_alerts(local_stack, airflow, tmp_path):
+def test_a_permanent_failure_fails_the_run_without_retries_and_alerts_the_runners_error(
+    local_stack, airflow, tmp_path
+):
+    """A SQL error is permanent: the task fails on its first try though the spec allows two
+    retries, and the alert quotes the runner's error line from the run's error log."""
     root = tmp_path / "pipelines"
     (root / "failing").mkdir(parents=True)
     (root / "failing" / "pipeline.yaml").write_text(textwrap.dedent(FAILING_SPEC))
@@ -107,8 +121,11 @@ def test_failing_step_fails_the_run_and_alerts(local_stack, airflow, tmp_path):
     message = alerts[0]["Message"]
     assert "Task:      break_things (runs sql/failing/break.sql)" in message
     assert "Run date:  2015-06-02" in message
-    assert "ended FAILED" in message and "no_such_table_e2e" in message
-    assert "Try:       1 of 1" in message
+    assert "ended FAILED, permanent: sqlrunner: error: s3://" in message
+    assert 'relation "no_such_table_e2e" does not exist' in message
+    assert "(Command failed with exit code 1); not retried" in message
+    assert "Try:       1 of 3" in message
+    assert "AirflowFailException" in message
     assert "Log:       http://127.0.0.1:" in message
 
 

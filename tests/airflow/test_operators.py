@@ -10,10 +10,12 @@ import time
 
 import pytest
 
+from etlkit import executions
 from etlkit.compat import AirflowFailException
-from etlkit.errors import RunFailedError
+from etlkit.errors import ExecutionConflict, RunFailedError
 from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
 from infra.mwaa import local_airflow
+from tests.local_aws.glue_scripts import exiting
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -104,17 +106,29 @@ def test_a_run_still_going_when_the_wait_runs_out_is_stopped(aws_env):
     _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "STOPPED")
 
 
-def test_a_failed_run_fails_the_task_with_its_message(aws_env):
-    job = _script_job(
-        aws_env,
-        "etlkit-test-failer",
-        "import sys\nprint('step x: relation \"nope\" does not exist', file=sys.stderr)\nsys.exit(3)\n",
-    )
+@pytest.mark.parametrize(
+    ("exit_code", "failure_class", "raised", "verdict"),
+    [
+        (1, "permanent", AirflowFailException, "not retried"),
+        (2, "bad_input", AirflowFailException, "not retried"),
+        (3, "transient", RunFailedError, "retried as the pipeline's retries allow"),
+    ],
+)
+def test_a_failed_run_is_retried_only_if_transient_and_names_the_runners_error(
+    aws_env, exit_code, failure_class, raised, verdict
+):
+    line = f'sqlrunner: error: step x: relation "nope" does not exist (failure: {failure_class})'
+    job = _script_job(aws_env, f"etlkit-test-failer-{exit_code}", exiting(exit_code, line))
     run_id = aws_env.client("glue").start_job_run(JobName=job)["JobRunId"]
     _wait(lambda: _run_state(aws_env, job, run_id), lambda s: s == "FAILED")
     event = {"status": "error", "message": "exited with state: FAILED", "run_id": run_id}
-    with pytest.raises(RunFailedError, match=r'ended FAILED: .*relation "nope" does not exist'):
+    with pytest.raises(raised) as failed:
         _glue_operator(job).execute_complete({}, event)
+    assert str(failed.value) == (
+        f"Glue run {run_id} of {job} (sql/tests/x.sql) ended FAILED, {failure_class}: {line} "
+        f"(Command failed with exit code {exit_code}); {verdict}"
+        + ("" if raised is RunFailedError else ": retrying cannot fix it")
+    )
 
 
 def test_a_succeeded_run_returns_its_id(aws_env):
@@ -144,6 +158,8 @@ def _sfn_operator(machine):
     return PipelineExecutionOperator(
         task_id="run_state_machine",
         state_machine_arn=machine,
+        name="2015-06-01",
+        rerun_name="2015-06-01_rerun_ab_t1",
         aws_conn_id="aws_default",
         deferrable=True,
     )
@@ -193,3 +209,77 @@ def test_a_succeeded_execution_returns_its_arn(aws_env):
         _sfn_operator(machine).execute_complete({}, {"status": "success", "execution_arn": arn})
         == arn
     )
+
+
+# ------------------------------------------------------------------ one execution per date
+
+
+def _waiting_machine(stack, name, seconds=60):
+    return _machine(stack, name, {"Hold": {"Type": "Wait", "Seconds": seconds, "End": True}})
+
+
+def _names(stack, machine):
+    executions_ = stack.client("stepfunctions").list_executions(stateMachineArn=machine)
+    return sorted(e["name"] for e in executions_["executions"])
+
+
+def test_a_dag_run_of_a_running_date_joins_its_execution(aws_env):
+    """The schedule started 2015-06-01; a DAG run of the same date and params follows that
+    execution instead of starting a second one (etlkit.executions)."""
+    sfn = aws_env.client("stepfunctions")
+    machine = _waiting_machine(aws_env, "etlkit-test-join")
+    scheduled = sfn.start_execution(
+        stateMachineArn=machine, name="2015-06-01", input='{"run_date":"2015-06-01"}'
+    )["executionArn"]
+    arn, how = executions.start_or_join(
+        sfn, machine, '{"run_date":"2015-06-01"}', "2015-06-01", [], "2015-06-01_rerun_ab_t1"
+    )
+    assert (arn, how) == (scheduled, "joined")
+    # other params for a date that runs: wait for it (the task is retried)
+    with pytest.raises(ExecutionConflict, match="RUNNING with other input"):
+        executions.start_or_join(
+            sfn,
+            machine,
+            '{"run_date":"2015-06-01","min_rows":0}',
+            "2015-06-01",
+            [],
+            "2015-06-01_rerun_ab_t1",
+        )
+    assert _names(aws_env, machine) == ["2015-06-01"]
+
+
+def test_a_run_of_a_date_that_ran_is_a_rerun_with_its_own_name(aws_env):
+    sfn = aws_env.client("stepfunctions")
+    machine = _machine(aws_env, "etlkit-test-rerun", {"Done": {"Type": "Pass", "End": True}})
+    first, how = executions.start_or_join(
+        sfn, machine, '{"run_date":"2015-06-02"}', "2015-06-02", [], "2015-06-02_rerun_ab_t1"
+    )
+    assert how == "started" and first.endswith(":2015-06-02")
+    _wait(lambda: sfn.describe_execution(executionArn=first)["status"], lambda s: s != "RUNNING")
+    rerun, how = executions.start_or_join(
+        sfn, machine, '{"run_date":"2015-06-02"}', "2015-06-02", [], "2015-06-02_rerun_ab_t1"
+    )
+    assert how == "rerun" and rerun.endswith(":2015-06-02_rerun_ab_t1")
+    assert _names(aws_env, machine) == ["2015-06-02", "2015-06-02_rerun_ab_t1"]
+
+
+def test_a_retried_task_follows_the_execution_its_earlier_try_started(aws_env):
+    """Try 1 started a rerun and its worker died; try 2 finds that execution running and
+    waits for it rather than starting a third."""
+    sfn = aws_env.client("stepfunctions")
+    machine = _waiting_machine(aws_env, "etlkit-test-retry")
+    sfn.start_execution(stateMachineArn=machine, name="2015-06-03", input="{}")
+    sfn.stop_execution(executionArn=executions.execution_arn(machine, "2015-06-03"))
+    try1 = sfn.start_execution(
+        stateMachineArn=machine, name="2015-06-03_rerun_ab_t1", input='{"run_date":"2015-06-03"}'
+    )["executionArn"]
+    arn, how = executions.start_or_join(
+        sfn,
+        machine,
+        '{"run_date":"2015-06-03"}',
+        "2015-06-03",
+        ["2015-06-03_rerun_ab_t1"],
+        "2015-06-03_rerun_ab_t2",
+    )
+    assert (arn, how) == (try1, "joined")
+    assert _names(aws_env, machine) == ["2015-06-03", "2015-06-03_rerun_ab_t1"]

@@ -27,7 +27,8 @@ from typing import Any
 import pg
 import pytest
 
-from infra import REPO_ROOT
+from etlkit import failures
+from infra import REPO_ROOT, asl
 from infra.deploy import DeployResult, deploy, deploy_pipeline, point_secret_at
 from infra.local import sample_data
 from infra.local.sample_data import Summary
@@ -181,6 +182,11 @@ class Platform:
                 if os.readlink(entry / "cwd") == work_dir:
                     pids.append(int(entry.name))
         return pids
+
+    def runner_error(self, run_id: str) -> str | None:
+        """The runner's error line of a Glue run, from its error log stream (Glue's
+        ErrorMessage only carries the exit code, as on AWS)."""
+        return failures.error_line(self.log_lines(failures.ERROR_LOG_GROUP, run_id))
 
     def log_lines(self, group: str, run_id: str) -> list[str]:
         logs = self.client("logs")
@@ -431,13 +437,27 @@ def events_of(history: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 def failed_tasks(history: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(state name, error) of each TaskFailed, in order."""
+    """(step, error) of each failed Glue task, in order: one per failed attempt."""
     by_id = {event["id"]: event for event in history}
     found = []
     for event in events_of(history, "TaskFailed"):
-        state = _state_of(event, by_id)
-        found.append((state, event["taskFailedEventDetails"].get("error", "")))
+        details = event["taskFailedEventDetails"]
+        if details.get("resourceType") != "glue":
+            continue
+        step = _state_of(event, by_id).removesuffix(asl.RUN_SUFFIX)
+        found.append((step, details.get("error", "")))
     return found
+
+
+def glue_attempts(history: list[dict[str, Any]], step: str) -> int:
+    """How many Glue runs the execution started for a step."""
+    by_id = {event["id"]: event for event in history}
+    return sum(
+        1
+        for event in events_of(history, "TaskStarted")
+        if event["taskStartedEventDetails"].get("resourceType") == "glue"
+        and _state_of(event, by_id) == step + asl.RUN_SUFFIX
+    )
 
 
 def _state_of(event: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> str:

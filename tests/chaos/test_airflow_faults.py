@@ -3,9 +3,9 @@
 
 - No secret value in anything Airflow wrote: both DAGs run a date, a third run fails on
   a malformed secret and alerts; then the commands' output (`dags test` prints the task
-  logs), every file under AIRFLOW_HOME (the metadata database with its XComs), the local
-  CloudWatch logs, the SNS alerts and the executions' histories are searched for the
-  database password. The backfill below runs tasks through the scheduler, which writes
+  logs), every file under AIRFLOW_HOME, every row of the metadata database (PostgreSQL,
+  XComs included), the local CloudWatch logs, the SNS alerts and the executions'
+  histories are searched for the database password. The backfill below runs tasks through the scheduler, which writes
   task log files: those are searched too.
 - The Glue concurrency limit during an Airflow backfill: the shared job is cut to one
   concurrent run and three dates are backfilled at once; Airflow's task retries absorb
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.local import stack
 from tests.airflow.conftest import DATES, Airflow, LocalStack, backfill_command
 from tests.dags.airflow_home import REPO
 
@@ -80,6 +81,25 @@ def _drain(local_stack: LocalStack, url: str) -> list[str]:
 
 def _files_under(root: Path) -> list[tuple[str, bytes]]:
     return [(str(path), path.read_bytes()) for path in root.rglob("*") if path.is_file()]
+
+
+def _metadata_rows(local_stack: LocalStack) -> list[tuple[str, str]]:
+    """Every row of every table of Airflow's metadata database, as text, by table."""
+    db = local_stack.state.postgres.connect(stack.airflow_database(local_stack.state.database))
+    try:
+        tables = db.query(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        ).getresult()
+        return [
+            (
+                f"metadata {table}",
+                "\n".join(row[0] for row in db.query(f"SELECT t::text FROM {table} t").getresult()),
+            )
+            for (table,) in tables
+        ]
+    finally:
+        db.close()
 
 
 def _stack_outputs(local_stack: LocalStack) -> list[str]:
@@ -155,7 +175,9 @@ def test_nothing_airflow_writes_contains_the_password(
     outputs += [("SNS", alert) for alert in alerts]
     outputs += [("AWS", text) for text in _stack_outputs(local_stack)]
     outputs += _files_under(airflow.home)
-    assert any(name.endswith(".db") for name, _ in outputs), "no metadata database scanned"
+    metadata = _metadata_rows(local_stack)
+    assert any("xcom" in name and text for name, text in metadata), "no XComs scanned"
+    outputs += metadata
 
     needle = password.encode()
     leaks = [
@@ -166,9 +188,12 @@ def test_nothing_airflow_writes_contains_the_password(
     assert leaks == [], f"the password is in: {leaks}"
 
 
+# scheduler: stepfunctions keeps the DAG from starting a run of its own when the backfill
+# unpauses it (only the backfill's runs are wanted here).
 CONCURRENCY_SPEC = """\
 name: chaos_af_reviews
 schedule: "0 2 * * *"
+scheduler: stepfunctions
 start_date: 2015-01-01
 max_active_runs: 3
 retries: 6
@@ -177,9 +202,10 @@ params:
   run_date: {type: date, from: data_interval_start}
   lake_uri: {type: s3_uri, default: "s3://{data_bucket}/lake/reviews/parquet/"}
   report_uri: {type: s3_uri, default: "s3://{data_bucket}/reports/chaos_af/"}
+  min_rows: {type: integer, default: 1}
 steps:
   - {id: create_schema, file: create_schema.sql, params: [lake_uri]}
-  - {id: load_reviews, file: load_reviews.sql, params: [run_date]}
+  - {id: load_reviews, file: load_reviews.sql, params: [run_date, min_rows]}
   - {id: unload_helpful_reviews, file: unload_helpful_reviews.sql, params: [run_date, report_uri]}
 """
 

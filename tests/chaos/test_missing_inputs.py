@@ -1,6 +1,7 @@
 """Faults: the SQL file is missing from S3, the secret is missing or malformed, the bucket
-is wrong. Each run of the committed reviews state machine must end FAILED, its alert
-must say which pipeline, step and date failed and why (naming what is missing), no
+is wrong. Each run of the committed reviews state machine must end FAILED after one
+attempt (retrying cannot help: permanent, exit code 1), its alert must say which pipeline,
+step and date failed and why (the runner's own error line, naming what is missing), no
 secret value may appear in it, and no table may change.
 """
 
@@ -95,7 +96,7 @@ def test_the_run_fails_and_the_alert_names_pipeline_step_date_and_cause(
     reason: Callable[[Platform], str],
 ) -> None:
     platform = schema_ready
-    monkeypatch.setenv("LOCALAWS_RETRY_SCALE", "0.01")
+    # no LOCALAWS_RETRY_SCALE: a permanent failure waits for no retry, at AWS's timing
     day = DAYS[3].isoformat()
     platform.alerts()  # drop earlier alerts
     before = platform.tables_snapshot()
@@ -103,16 +104,19 @@ def test_the_run_fails_and_the_alert_names_pipeline_step_date_and_cause(
         done = platform.run(PIPELINE, {"run_date": day})
 
     assert done["status"] == "FAILED", done
-    # the failing step was tried as the spec says (1 + 2 retries), nothing after it ran
-    assert failed_tasks(done["history"]) == [(step, "States.TaskFailed")] * 3
+    # one attempt though the spec allows two retries; nothing after the step ran
+    assert failed_tasks(done["history"]) == [(step, "States.TaskFailed")]
     expected_reason = reason(platform)
+    assert done["cause"].startswith(f"{step}: States.TaskFailed: sqlrunner: error: ")
     assert expected_reason in done["cause"]
     (alert,) = platform.alerts()
     message, subject = alert["Message"], alert.get("Subject", "")
     assert message.startswith(f"Pipeline {PIPELINE} failed.")
     assert f"Step:      {step} (sql/reviews/{step}.sql)" in message
     assert f"Run date:  {day}" in message
-    assert "Error:     States.TaskFailed" in message
+    assert "Error:     sqlrunner: error: " in message
+    assert "Failure:   permanent, 1 attempt(s) (not retried" in message
+    assert "Cause:     States.TaskFailed: Glue run jr_" in message
     assert expected_reason in message
     assert subject == f"[etlkit] {PIPELINE} failed at {step} for {day}"
     assert PASSWORD not in json.dumps(alert) and PASSWORD not in json.dumps(done, default=str)

@@ -3,8 +3,9 @@
 A private cluster (the shared server is never restarted, see private_postgres.py)
 stands in for Redshift: the platform's secret points at it for this module.
 - Restart in the middle of the load step's transaction: the server terminates the
-  session (57P01), the step fails cleanly, the state machine's retry loads the day, and
-  the day holds exactly the lake's rows.
+  session (57P01), the step fails cleanly as transient (exit code 3, contract C1: needs
+  the runner of issue 14's runner side), the state machine's retry loads the day, and the
+  day holds exactly the lake's rows.
 - Server down when a run starts: the runner's transient-error path retries the
   connection with backoff and the run succeeds once the server is back.
 """
@@ -109,9 +110,12 @@ def test_restart_during_the_load_fails_the_step_cleanly_and_the_retry_loads_the_
     )
     glue = json.loads(failed_run)
     assert glue["JobRunState"] == "FAILED"
+    assert glue["ErrorMessage"] == "Command failed with exit code 3"  # transient
     # the step failed as a transient database error, not as a crash of the runner
-    assert "terminating connection due to administrator command" in glue["ErrorMessage"]
-    assert "internal error" not in glue["ErrorMessage"]
+    line = platform.runner_error(glue["Id"])
+    assert "terminating connection due to administrator command" in line
+    assert "(failure: transient)" in line
+    assert "internal error" not in line
     assert _day_counts(platform, private, day) == (expected, expected)
 
 

@@ -32,7 +32,7 @@ def test_a_statement_past_the_timeout_is_cancelled_and_nothing_is_half_applied(
     assert len(previous) == platform.lake.rows_on(day)
     before = platform.tables_snapshot()
 
-    # the held load: BEGIN; DELETE; INSERT; SELECT pg_sleep(4); COMMIT
+    # the held load: BEGIN; LOCK; DELETE; INSERT; check; SELECT pg_sleep(4); COMMIT
     run = platform.wait_glue_run(
         platform.start_glue_run(
             f"sql/{CHAOS_DIR}/load_reviews.sql",
@@ -41,9 +41,10 @@ def test_a_statement_past_the_timeout_is_cancelled_and_nothing_is_half_applied(
         )
     )
     assert run["JobRunState"] == "FAILED", run
-    message = run["ErrorMessage"]
+    message = platform.runner_error(run["Id"])
     assert f"{CHAOS_DIR}/load_reviews.sql" in message
-    assert "statement 4" in message and "statement timeout" in message
+    # BEGIN, LOCK, DELETE, INSERT, the check, then the held pg_sleep: statement 6
+    assert "statement 6" in message and "statement timeout" in message
     assert "SQLSTATE 57014" in message
     output = "\n".join(platform.log_lines("/aws-glue/python-jobs/output", run["Id"]))
     assert "rolled back the transaction block opened by statement 1" in output

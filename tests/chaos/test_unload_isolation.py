@@ -78,6 +78,7 @@ def test_unload_without_cleanpath_into_a_used_prefix_fails_and_touches_nothing(
 
     run = _load_and_unload(platform, day, f"sql/{CHAOS_DIR}/{UNLOAD_NO_CLEANPATH}")
     assert run["JobRunState"] == "FAILED", run
-    assert UNLOAD_NO_CLEANPATH in run["ErrorMessage"]
-    assert "ALLOWOVERWRITE" in run["ErrorMessage"], run["ErrorMessage"]
+    message = platform.runner_error(run["Id"])
+    assert UNLOAD_NO_CLEANPATH in message
+    assert "ALLOWOVERWRITE" in message, message
     assert platform.object_versions(platform.data_bucket, REPORT_PREFIX) == before

@@ -2,9 +2,10 @@
 
     .venv-af211/bin/python tests/dags/af211_check.py <repo>
 
-Parses dags/ with Airflow 2.11's DagBag, serializes every DAG as the 2.11 scheduler does,
-renders one step's arguments, checks the data interval of the first scheduled run, and
-loads the plugins folder; prints one JSON report line.
+Parses dags/ with Airflow 2.11's DagBag, serializes every DAG as the 2.11 scheduler does
+(a custom timetable needs its plugin), renders one step's arguments, asks each DAG for its
+first run as the scheduler asks (no end) and as a backfill asks (a range), and loads the
+plugins folder; prints one JSON report line.
 """
 
 import copy
@@ -34,25 +35,38 @@ def main(repo: str) -> None:
         "import_errors": {str(k): str(v) for k, v in bag.import_errors.items()},
         "dags": {},
     }
+
+    def interval(info):
+        if info is None:
+            return None
+        return [info.data_interval.start.isoformat(), info.data_interval.end.isoformat()]
+
     for dag_id, dag in sorted(bag.dags.items()):
         serialized = SerializedDAG.from_dict(SerializedDAG.to_dict(dag))
-        first = serialized.timetable.next_dagrun_info(
+        scheduled = serialized.timetable.next_dagrun_info(
             last_automated_data_interval=None,
             restriction=TimeRestriction(earliest=dag.start_date, latest=None, catchup=True),
         )
+        backfill = serialized.timetable.next_dagrun_info(
+            last_automated_data_interval=None,
+            restriction=TimeRestriction(
+                earliest=dag.start_date,
+                latest=dag.start_date + dt.timedelta(days=3),
+                catchup=True,
+            ),
+        )
         report["dags"][dag_id] = {
             "tasks": [t.task_id for t in dag.topological_sort()],
-            "first_interval": [
-                first.data_interval.start.isoformat(),
-                first.data_interval.end.isoformat(),
-            ],
+            "timetable": type(serialized.timetable).__name__,
+            "scheduled_first_interval": interval(scheduled),
+            "backfill_first_interval": interval(backfill),
             "backoff": [t.retry_exponential_backoff for t in dag.tasks],
         }
     task = copy.copy(bag.dags["reviews_etl_glue"].get_task("load_reviews"))
     context = {
         "dag": task.dag,
         "task": task,
-        "params": {"run_date": None, "lake_uri": None, "report_uri": None},
+        "params": {"run_date": None, "lake_uri": None, "report_uri": None, "min_rows": None},
         "data_interval_start": dt.datetime(2026, 11, 25, 2, tzinfo=dt.UTC),
         "run_id": "scheduled__2026-11-25T02:00:00+00:00",
         "ti": types.SimpleNamespace(try_number=1),
@@ -72,6 +86,7 @@ def main(repo: str) -> None:
     before = set(sys.modules)
     plugins_manager.load_plugins_from_plugin_directory()
     report["plugin_errors"] = dict(plugins_manager.import_errors)
+    report["plugins"] = sorted(plugin.name for plugin in plugins_manager.plugins or [])
     report["leaked_modules"] = sorted(
         {"params", "config", "spec", "dag_factory"} & (set(sys.modules) - before)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import types
 
@@ -64,7 +65,7 @@ def test_manual_date_and_missing_exception(dagbag, specs):
 
 def test_subject_stays_within_sns_limits(specs):
     spec = specs["reviews_etl"]
-    long_name = types.SimpleNamespace(**{**spec.__dict__, "name": "p" * 63})
+    long_name = dataclasses.replace(spec, name="p" * 63)
     context = {
         "ti": types.SimpleNamespace(task_id="t" * 60, dag_id="d" * 90),
         "params": {"run_date": "2026-11-25\u00e9"},

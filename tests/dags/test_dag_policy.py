@@ -13,6 +13,7 @@ from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
 
 from etlkit import config, iam
 from etlkit.compat import CronDataIntervalTimetable
+from etlkit.timetables import UnscheduledCronTimetable
 from tests.dags import parse_watch
 from tests.dags.airflow_home import REPO
 
@@ -48,13 +49,21 @@ def test_retries_with_exponential_backoff(dagbag, specs):
             assert task.execution_timeout is not None
 
 
-def test_schedule_is_a_utc_data_interval_timetable(dagbag, specs):
+def test_only_the_specs_scheduler_runs_on_the_schedule(dagbag, specs):
+    """Both DAGs keep the spec's cron as UTC data intervals (backfills, manual runs); only
+    the `_glue` DAG of a `scheduler: airflow` spec schedules runs itself."""
     for dag in _dags(dagbag):
-        spec, _ = _spec_of(dag, specs)
+        spec, kind = _spec_of(dag, specs)
         timetable = dag.timetable
-        assert isinstance(timetable, CronDataIntervalTimetable), timetable
-        assert timetable.expression == spec.schedule
-        assert timetable.timezone == "UTC"
+        scheduled = spec.scheduler == "airflow" and kind == "glue"
+        if scheduled:
+            assert isinstance(timetable, CronDataIntervalTimetable), timetable
+            assert timetable.expression == spec.schedule
+            assert timetable.timezone == "UTC"
+        else:
+            assert isinstance(timetable, UnscheduledCronTimetable), timetable
+            assert timetable.summary == f"{spec.schedule} (not scheduled here)"
+            assert str(timetable._timezone) == "UTC"
         assert dag.catchup is spec.catchup
         assert dag.max_active_runs == spec.max_active_runs
         assert dag.start_date == dt.datetime.combine(spec.start_date, dt.time(), dt.UTC)
@@ -127,17 +136,19 @@ def test_parsing_does_no_io_but_reading_the_specs(tmp_path):
 
 def test_plugin_loader_skips_the_etlkit_package():
     """Airflow imports every .py under plugins/ as a top-level module named after the file
-    (params, config, errors ...); plugins/.airflowignore keeps it out of etlkit."""
+    (params, config, errors ...); plugins/.airflowignore keeps it out of etlkit, and the one
+    plugin it finds registers etlkit's timetable."""
     from airflow._shared.plugins_manager.plugins_manager import _load_plugins_from_plugin_directory
 
     before = set(sys.modules)
     plugins, errors = _load_plugins_from_plugin_directory(str(REPO / "plugins"))
     assert errors == {}
+    assert [plugin.name for plugin in plugins] == ["etlkit"]
+    assert plugins[0].timetables == [UnscheduledCronTimetable]
     leaked = {"params", "config", "errors", "compat", "spec", "dag_factory"} & (
         set(sys.modules) - before
     )
     assert leaked == set()
-    assert plugins == []
 
 
 @pytest.mark.parametrize("kind", ["glue", "stepfunctions"])

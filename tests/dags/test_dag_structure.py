@@ -19,8 +19,8 @@ from airflow.providers.amazon.aws.operators.step_function import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from etlkit import executions
 from etlkit.errors import RunParamError, SettingError
-from etlkit.params import EXECUTION_NAME_MAX, execution_name
 from tests.dags.airflow_home import REPO
 from tests.dags.conftest import VARIABLES, interval_start, load_dagbag
 
@@ -59,20 +59,24 @@ def test_glue_tasks_run_the_shared_job_deferred_and_never_create_one(dagbag, spe
 def test_scheduled_run_renders_the_data_interval_date(dagbag, variables, render):
     dag = dagbag.dags["reviews_etl_glue"]
     got = {task.task_id: render(task, data_interval_start=NOV_25).script_args for task in dag.tasks}
+    timeout = "3540000"  # the step's 60 minutes less a minute, in ms
     assert got == {
         "create_schema": {
             "--file": "sql/reviews/create_schema.sql",
             "--params": json.dumps({"lake_uri": "s3://acme-data/lake/reviews/parquet/"}),
+            "--statement_timeout": timeout,
         },
         "load_reviews": {
             "--file": "sql/reviews/load_reviews.sql",
-            "--params": json.dumps({"run_date": "2026-11-25"}),
+            "--params": json.dumps({"run_date": "2026-11-25", "min_rows": 1}),
+            "--statement_timeout": timeout,
         },
         "unload_helpful_reviews": {
             "--file": "sql/reviews/unload_helpful_reviews.sql",
             "--params": json.dumps(
                 {"run_date": "2026-11-25", "report_uri": "s3://acme-data/reports/helpful_reviews/"}
             ),
+            "--statement_timeout": timeout,
         },
     }
     job = render(dag.get_task("load_reviews"), data_interval_start=NOV_25).job_name
@@ -84,7 +88,7 @@ def test_data_interval_start_is_read_in_utc(dagbag, variables, render):
     # 01:30 on the 26th in UTC+5 is 20:30 on the 25th in UTC.
     start = dt.datetime(2026, 11, 26, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=5)))
     assert render(task, data_interval_start=start).script_args["--params"] == json.dumps(
-        {"run_date": "2026-11-25"}
+        {"run_date": "2026-11-25", "min_rows": 1}
     )
 
 
@@ -106,7 +110,7 @@ def test_manual_run_params_win(dagbag, variables, render):
 def test_empty_form_fields_fall_back(dagbag, variables, render):
     task = dagbag.dags["reviews_etl_glue"].get_task("load_reviews")
     rendered = render(task, params={"run_date": ""}, data_interval_start=NOV_25)
-    assert json.loads(rendered.script_args["--params"]) == {"run_date": "2026-11-25"}
+    assert json.loads(rendered.script_args["--params"]) == {"run_date": "2026-11-25", "min_rows": 1}
 
 
 def test_params_form_offers_every_spec_param(dagbag, specs):
@@ -120,21 +124,31 @@ def test_params_form_offers_every_spec_param(dagbag, specs):
         params.get_param("run_date").resolve("25/11/2026")
 
 
-def test_state_machine_task(dagbag, variables, render):
+def test_state_machine_task_names_the_execution_after_the_run_date(dagbag, variables, render):
+    """The name the schedule's StartDatedRun gives the date's execution, and the input it
+    sends: a DAG run of a date the schedule started joins that execution (etlkit.executions)."""
     dag = dagbag.dags["reviews_etl_stepfunctions"]
     assert [task.task_id for task in dag.tasks] == ["run_state_machine"]
     task = dag.get_task("run_state_machine")
     assert isinstance(task, StepFunctionStartExecutionOperator)
     assert task.deferrable is True
     rendered = render(task, data_interval_start=NOV_25, try_number=2)
-    machine_input = getattr(rendered, "state_machine_input", None) or rendered.input
-    assert json.loads(machine_input) == {
-        "run_date": "2026-11-25",
-        "lake_uri": "s3://acme-data/lake/reviews/parquet/",
-        "report_uri": "s3://acme-data/reports/helpful_reviews/",
-    }
+    # only what the run was given and its date: the machine fills in its own defaults
+    assert rendered.state_machine_input == '{"run_date":"2026-11-25"}'
     assert rendered.state_machine_arn.endswith(":stateMachine:etlkit-reviews_etl")
-    assert rendered.name == execution_name("scheduled__2026-11-25T02:00:00+00:00", 2)
+    assert rendered.name == "2026-11-25"
+    prefix = executions.rerun_prefix("2026-11-25", "scheduled__2026-11-25T02:00:00+00:00")
+    assert rendered.rerun_name == f"{prefix}_t2"
+    assert re.fullmatch(r"2026-11-25_rerun_[0-9a-f]{8}_t2", rendered.rerun_name)
+
+    manual = render(
+        task,
+        params={"run_date": "2015-06-01", "min_rows": 0},
+        data_interval_start=NOV_25,
+        run_id="manual__2026-11-26T10:00:00+00:00",
+    )
+    assert manual.name == "2015-06-01"
+    assert json.loads(manual.state_machine_input) == {"run_date": "2015-06-01", "min_rows": 0}
 
 
 def test_missing_variable_names_it(dagbag, variables, monkeypatch, render):
@@ -180,10 +194,14 @@ _NAME_OK = re.compile(r"^[0-9A-Za-z_-]{1,80}$")
 @given(run_id=st.text(min_size=1, max_size=250), try_number=st.integers(1, 10_000))
 @settings(max_examples=300, deadline=None)
 def test_execution_names_are_valid(run_id, try_number):
-    name = execution_name(run_id, try_number)
-    assert _NAME_OK.match(name), name
-    assert len(name) <= EXECUTION_NAME_MAX
-    assert name.endswith(f"_try{try_number}")
+    for name in (
+        executions.unkeyed_name(run_id, try_number),
+        executions.rerun_name(executions.rerun_prefix("2026-11-25", run_id), try_number),
+        executions.rerun_name(executions.rerun_prefix("2026-11-25T0215", run_id), try_number),
+    ):
+        assert _NAME_OK.match(name), name
+        assert len(name) <= executions.NAME_MAX
+    assert executions.unkeyed_name(run_id, try_number).endswith(f"_try{try_number}")
 
 
 @given(
@@ -192,13 +210,17 @@ def test_execution_names_are_valid(run_id, try_number):
 )
 @settings(max_examples=200, deadline=None)
 def test_execution_names_are_unique_per_run_and_try(run_ids, try_number):
-    names = {execution_name(run_id, n) for run_id in run_ids for n in (try_number, try_number + 1)}
-    assert len(names) == 2 * len(run_ids)
+    for name_of in (
+        executions.unkeyed_name,
+        lambda run_id, n: executions.rerun_name(executions.rerun_prefix("2026-11-25", run_id), n),
+    ):
+        names = {name_of(run_id, n) for run_id in run_ids for n in (try_number, try_number + 1)}
+        assert len(names) == 2 * len(run_ids)
 
 
 def test_readable_run_ids_stay_readable():
-    assert execution_name("manual_rerun-1", 1) == "manual_rerun-1_try1"
-    scheduled = execution_name("scheduled__2026-11-25T02:00:00+00:00", 3)
+    assert executions.unkeyed_name("manual_rerun-1", 1) == "manual_rerun-1_try1"
+    scheduled = executions.unkeyed_name("scheduled__2026-11-25T02:00:00+00:00", 3)
     assert scheduled.startswith("scheduled__2026-11-25T02_00_00_00_00_")
     assert scheduled.endswith("_try3")
 
@@ -241,8 +263,12 @@ def second_pipeline(tmp_path, monkeypatch):
     return load_dagbag(dags)
 
 
-def test_a_new_spec_gets_both_dags_without_code(second_pipeline, variables, render):
+def test_a_new_spec_gets_both_dags_without_code(second_pipeline, variables, render, monkeypatch):
     bag = second_pipeline
+    monkeypatch.setenv(
+        "AIRFLOW_VAR_ETLKIT_STATE_MACHINE_ARNS",
+        '{"orders_etl": "arn:aws:states:eu-west-1:123456789012:stateMachine:etlkit-orders_etl"}',
+    )
     assert bag.import_errors == {}
     assert set(bag.dags) == {"orders_etl_glue", "orders_etl_stepfunctions"}
     glue = bag.dags["orders_etl_glue"]
@@ -259,9 +285,19 @@ def test_a_new_spec_gets_both_dags_without_code(second_pipeline, variables, rend
     assert rendered.script_args == {
         "--file": "sql/orders/stage.sql",
         "--params": json.dumps({"batch_size": 500, "target_table": "staging.orders"}),
+        "--statement_timeout": str((60 * 60 - 60) * 1000),
     }
     machine = bag.dags["orders_etl_stepfunctions"].get_task("run_state_machine")
     assert "orders_etl" in machine.doc_md or "state machine" in machine.doc_md
+    # no date param and no schedule: every run and try is its own execution
+    started = render(
+        machine,
+        params={"batch_size": 5},
+        run_id="manual__2026-11-26T00:00:00+00:00",
+        try_number=2,
+    )
+    assert started.name == started.rerun_name == "manual__2026-11-26T00_00_00_00_00_4eb7d67f7a_try2"
+    assert started.state_machine_input == '{"batch_size":5}'
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ the local AWS uses; the execution tests in test_deploy_local.py run them in Step
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import textwrap
@@ -72,68 +73,86 @@ def _chain(definition: dict[str, Any]) -> list[str]:
     return names
 
 
-def test_one_glue_task_per_step_in_spec_order(spec_and_definition: tuple) -> None:
+def test_one_step_state_per_step_in_spec_order(spec_and_definition: tuple) -> None:
     spec, definition = spec_and_definition
     step_ids = [step.id for step in spec.steps]
     assert _chain(definition) == [asl.RESOLVE, asl.CHECK, *step_ids]
-    glue_tasks = [
-        name
-        for name, state in definition["States"].items()
-        if state.get("Resource") == asl.GLUE_RUN_SYNC
-    ]
-    assert glue_tasks == step_ids
+    for step_id in step_ids:
+        state = definition["States"][step_id]
+        assert state["Type"] == "Parallel"
+        (branch,) = state["Branches"]
+        assert branch["StartAt"] == step_id + asl.RUN_SUFFIX
+        assert branch["States"][step_id + asl.RUN_SUFFIX]["Resource"] == asl.GLUE_RUN_SYNC
+        assert branch["States"][step_id + asl.FAILED_SUFFIX]["Type"] == "Fail"
     assert definition["States"][step_ids[-1]]["End"] is True
     assert definition["QueryLanguage"] == "JSONata"
 
 
-def test_each_task_passes_its_file_and_exactly_its_params(spec_and_definition: tuple) -> None:
+def _task(definition: dict[str, Any], step_id: str) -> dict[str, Any]:
+    return definition["States"][step_id]["Branches"][0]["States"][step_id + asl.RUN_SUFFIX]
+
+
+def test_each_task_passes_its_file_exactly_its_params_and_a_statement_timeout(
+    spec_and_definition: tuple,
+) -> None:
     spec, definition = spec_and_definition
     params = {"run_date": "2024-03-01", "lake_uri": "s3://b/l/", "report_uri": "s3://b/r/"}
     params |= {name: f"value_of_{name}" for name in spec.params if name not in params}
     for step in spec.steps:
-        arguments = definition["States"][step.id]["Arguments"]
+        arguments = _task(definition, step.id)["Arguments"]
         assert arguments["JobName"] == "${GlueJobName}"
         assert arguments["Arguments"]["--file"] == step.s3_key
         rendered = arguments["Arguments"]["--params"]
         if step.params:
             rendered = evaluate(rendered, input={"params": params})
         assert json.loads(rendered) == {name: params[name] for name in step.params}
+        # no statement outlives its step (contract C4)
+        assert arguments["Arguments"]["--statement_timeout"] == str(spec.statement_timeout_ms)
+        assert spec.statement_timeout_ms < spec.step_timeout_minutes * 60 * 1000
 
 
-def test_each_task_retries_transient_errors_then_failures_and_catches_all(
+def test_glue_api_errors_are_retried_in_the_task_and_only_transient_runs_by_the_step(
     spec_and_definition: tuple,
 ) -> None:
     spec, definition = spec_and_definition
     for step in spec.steps:
-        state = definition["States"][step.id]
-        transient, failed = state["Retry"]
+        task = _task(definition, step.id)
+        (transient,) = task["Retry"]
         assert "Glue.ConcurrentRunsExceededException" in transient["ErrorEquals"]
         assert "Glue.ThrottlingException" in transient["ErrorEquals"]
         assert "Glue.InternalServiceException" in transient["ErrorEquals"]
         assert "States.TaskFailed" not in transient["ErrorEquals"]
         assert transient["BackoffRate"] > 1 and transient["JitterStrategy"] == "FULL"
-        assert failed == {
-            "ErrorEquals": ["States.TaskFailed"],
-            "IntervalSeconds": spec.retry_delay_minutes * 60,
-            "BackoffRate": 1.0,
-            "MaxAttempts": spec.retries,
-        }
-        assert state["TimeoutSeconds"] == spec.step_timeout_minutes * 60
-        assert state["Arguments"]["Timeout"] == spec.step_timeout_minutes
+        assert task["TimeoutSeconds"] == spec.step_timeout_minutes * 60
+        assert task["Arguments"]["Timeout"] == spec.step_timeout_minutes
+        (caught,) = task["Catch"]
+        assert caught["ErrorEquals"] == ["States.ALL"]
+        assert caught["Next"] == step.id + asl.FAILED_SUFFIX
+
+        state = definition["States"][step.id]
+        # a failed run is retried only if it failed transiently; nothing else is
+        assert state["Retry"] == [
+            {
+                "ErrorEquals": [asl.RETRYABLE_FAILURE],
+                "IntervalSeconds": spec.retry_delay_minutes * 60,
+                "BackoffRate": 2.0,
+                "MaxAttempts": spec.retries,
+            }
+        ]
         (catch,) = state["Catch"]
-        assert catch["ErrorEquals"] == ["States.ALL"] and catch["Next"] == asl.NOTIFY
+        assert catch["ErrorEquals"] == ["States.ALL"] and catch["Next"] == asl.READ_ERROR
     notify = definition["States"][asl.NOTIFY]
     assert notify["Resource"] == asl.SNS_PUBLISH
     assert notify["Arguments"]["TopicArn"] == "${AlertTopicArn}"
-    assert notify["Next"] == asl.FAILED and notify["Catch"][0]["Next"] == asl.FAILED
+    assert notify["Next"] == asl.FAILED and notify["Catch"][0]["Next"] == asl.UNDELIVERED
     assert definition["States"][asl.FAILED]["Type"] == "Fail"
+    assert definition["States"][asl.UNDELIVERED]["Error"] == asl.ALERT_NOT_DELIVERED
 
 
-def test_no_failure_retrier_when_the_spec_asks_for_no_retries(tmp_path: Path) -> None:
+def test_no_run_retrier_when_the_spec_asks_for_no_retries(tmp_path: Path) -> None:
     spec = _throwaway_spec(tmp_path, retries=0)
     for step in spec.steps:
-        (only,) = asl.build(spec)["States"][step.id]["Retry"]
-        assert "States.TaskFailed" not in only["ErrorEquals"]
+        assert "Retry" not in asl.build(spec)["States"][step.id]
 
 
 # ------------------------------------------------------------------ JSONata values
@@ -153,8 +172,67 @@ def test_scheduled_run_processes_the_utc_day_before_the_scheduled_time() -> None
             "run_date": "2024-02-29",
             "lake_uri": "s3://etlkit-data-bucket/lake/reviews/parquet/",
             "report_uri": "s3://etlkit-data-bucket/reports/helpful_reviews/",
-        }
+            "min_rows": 1,
+        },
+        "scheduled": "2024-03-01T02:00:00Z",
     }
+
+
+def test_a_run_from_the_schedule_starts_the_dates_own_execution_and_ends() -> None:
+    """scheduler: stepfunctions: the schedule's execution starts `<run date>` with the date
+    as input, the name and input the `_stepfunctions` DAG uses too (etlkit.executions)."""
+    from etlkit import executions
+
+    states = asl.build(REVIEWS)["States"]
+    resolved = _resolve({"scheduled_time": "2024-03-01T02:00:00Z"})
+    choices = states[asl.CHECK]["Choices"]
+    routed = [c["Next"] for c in choices if evaluate(c["Condition"], input=resolved)]
+    assert routed == [asl.START_DATED]
+    start = states[asl.START_DATED]
+    assert start["Resource"] == "arn:aws:states:::aws-sdk:sfn:startExecution"
+    arguments = start["Arguments"]
+    context = {"StateMachine": {"Id": "arn:aws:states:us-east-1:1:stateMachine:m"}}
+    assert evaluate(arguments["StateMachineArn"], input=resolved, context=context).endswith(":m")
+    assert evaluate(arguments["Name"], input=resolved) == "2024-02-29"
+    sent = evaluate(arguments["Input"], input=resolved)
+    assert sent == executions.execution_input({"run_date": "2024-02-29"})
+    # a taken name ends the run at once: no retrier may match it first
+    assert all(
+        {"States.ALL", "States.TaskFailed"}.isdisjoint(retry["ErrorEquals"])
+        for retry in start["Retry"]
+    )
+    assert start["Catch"][0] == {
+        "ErrorEquals": ["Sfn.ExecutionAlreadyExistsException"],
+        "Next": asl.ALREADY_STARTED,
+        "Output": start["Catch"][0]["Output"],
+    }
+    assert states[asl.ALREADY_STARTED]["Type"] == states[asl.STARTED]["Type"] == "Succeed"
+    # the dated execution itself runs the steps
+    dated = _resolve(json.loads(sent))
+    assert [c["Next"] for c in choices if evaluate(c["Condition"], input=dated)] == []
+    assert states[asl.CHECK]["Default"] == "create_schema"
+
+
+def test_without_a_date_param_the_schedule_keys_runs_by_their_scheduled_time(
+    tmp_path: Path,
+) -> None:
+    from etlkit import executions
+
+    directory = tmp_path / "p"
+    directory.mkdir()
+    (directory / "a.sql").write_text("SELECT 1;\n")
+    (directory / "pipeline.yaml").write_text(
+        'name: p\nschedule: "15 * * * *"\nscheduler: stepfunctions\nstart_date: 2024-01-01\n'
+        "steps:\n  - {id: a, file: a.sql}\n"
+    )
+    states = asl.build(load_spec(directory / "pipeline.yaml"))["States"]
+    resolved = evaluate(
+        states[asl.RESOLVE]["Output"], input={"scheduled_time": "2024-03-01T07:15:00Z"}
+    )
+    name = evaluate(states[asl.START_DATED]["Arguments"]["Name"], input=resolved)
+    when = dt.datetime(2024, 3, 1, 7, 15, tzinfo=dt.UTC)
+    assert name == when.strftime(executions.SCHEDULED_KEY_FORMAT) == "2024-03-01T0715"
+    assert evaluate(states[asl.START_DATED]["Arguments"]["Input"], input=resolved) == "{}"
 
 
 def test_explicit_values_win_over_scheduled_time_and_defaults() -> None:
@@ -174,45 +252,140 @@ def test_missing_run_date_and_unknown_keys_become_a_failure() -> None:
     assert "run_date is missing" in failure["reason"]
 
 
-def test_a_failed_glue_run_is_caught_alerted_and_failed_with_its_error_message() -> None:
+# What the Task of a step catches, for each way a run can end (error output as Step Functions
+# gives it: a failed run's Cause is its GetJobRun result), and what the step makes of it.
+def _glue_error(state: str, message: str | None = None) -> dict[str, Any]:
+    run = {"Id": "jr_123", "JobRunState": state, **({"ErrorMessage": message} if message else {})}
+    return {"Error": "States.TaskFailed", "Cause": json.dumps(run)}
+
+
+CAUGHT = [
+    (_glue_error("FAILED", "Command failed with exit code 1"), "permanent", False),
+    (_glue_error("FAILED", "Command failed with exit code 2"), "bad_input", False),
+    (_glue_error("FAILED", "Command failed with exit code 3"), "transient", True),
+    (_glue_error("FAILED", "Command failed with exit code 137"), "transient", True),
+    (_glue_error("TIMEOUT", "Job run timed out after 60 minutes"), "permanent", False),
+    (_glue_error("STOPPED"), "permanent", False),
+    (_glue_error("ERROR", "Internal error"), "transient", True),
+    ({"Error": "States.Timeout", "Cause": "The state timed out."}, "permanent", False),
+    (
+        {"Error": "Glue.ConcurrentRunsExceededException", "Cause": "Concurrent runs exceeded"},
+        "transient",
+        False,  # the Task's own Retry spent its attempts on it already
+    ),
+    ({"Error": "Glue.AccessDeniedException", "Cause": "not allowed"}, "permanent", False),
+]
+
+
+@pytest.mark.parametrize(("error", "failure_class", "retried"), CAUGHT)
+def test_a_step_classifies_what_its_task_caught_as_etlkit_failures_does(
+    error: dict[str, Any], failure_class: str, retried: bool
+) -> None:
+    from etlkit import failures
+
+    branch = asl.build(REVIEWS)["States"]["load_reviews"]["Branches"][0]["States"]
+    task, failed = branch["load_reviews.run"], branch["load_reviews.failed"]
+    caught = evaluate(task["Catch"][0]["Output"], input={"params": {}}, errorOutput=error)
+    assert caught["class"] == failure_class and caught["retry"] is retried
+    assert caught["step"] == "load_reviews" and caught["file"] == "sql/reviews/load_reviews.sql"
+    assert caught["error"] == error["Error"]
+    cause = json.loads(error["Cause"]) if error["Cause"].startswith("{") else None
+    if cause is not None:  # the same answer as the Airflow operator's
+        assert failures.classify_run(cause) == failure_class
+        assert caught["run_id"] == "jr_123"
+        assert caught["reason"].startswith(f"Glue run jr_123 {cause['JobRunState']}")
+    else:
+        assert "run_id" not in caught and caught["reason"] == error["Cause"]
+    expected_error = asl.RETRYABLE_FAILURE if retried else asl.STEP_FAILURE
+    assert evaluate(failed["Error"], input=caught) == expected_error
+    assert json.loads(evaluate(failed["Cause"], input=caught)) == caught
+
+
+def test_a_failed_run_is_alerted_with_the_runners_line_and_failed_with_its_error() -> None:
     states = asl.build(REVIEWS)["States"]
-    glue_run = {"Id": "jr_123", "JobRunState": "FAILED", "ErrorMessage": "load_reviews.sql:3: boom"}
     step_input = {"params": {"run_date": "2024-02-29"}, "runs": {"create_schema": "jr_000"}}
-    error = {"Error": "States.TaskFailed", "Cause": json.dumps(glue_run)}
-    caught = evaluate(
-        states["load_reviews"]["Catch"][0]["Output"], input=step_input, errorOutput=error
-    )
-    assert caught["failure"] == {
+    failure = {
         "step": "load_reviews",
         "file": "sql/reviews/load_reviews.sql",
         "error": "States.TaskFailed",
-        "reason": "Glue run jr_123 FAILED: load_reviews.sql:3: boom",
+        "class": "permanent",
+        "retry": False,
+        "run_id": "jr_123",
+        "reason": "Glue run jr_123 FAILED: Command failed with exit code 1",
     }
+    context = {"State": {"RetryCount": 0}}
+    caught = evaluate(
+        states["load_reviews"]["Catch"][0]["Output"],
+        input=step_input,
+        errorOutput={"Error": asl.STEP_FAILURE, "Cause": json.dumps(failure)},
+        context=context,
+    )
+    assert caught["failure"] == {**failure, "attempts": 1}
+    assert caught["runs"] == {"create_schema": "jr_000"}
+    assert evaluate(states[asl.READ_ERROR]["Choices"][0]["Condition"], input=caught) is True
+
+    line = "sqlrunner: error: s3://b/sql/reviews/load_reviews.sql:3: statement 2: boom [SQLSTATE 42P01] (failure: permanent)"
+    events = {"Events": [{"Message": "running 5 statement(s)"}, {"Message": line}]}
+    fetch = states[asl.FETCH_ERROR]
+    assert fetch["Resource"] == asl.GET_LOG_EVENTS
+    assert evaluate(fetch["Arguments"]["LogStreamName"], input=caught) == "jr_123"
+    assert fetch["Arguments"]["LogGroupName"] == "/aws-glue/python-jobs/error"
+    read = evaluate(fetch["Output"], input=caught, result=events)
+    assert read["failure"]["line"] == line
+    # a stream without the runner's line leaves the failure as it was
+    assert evaluate(fetch["Output"], input=caught, result={"Events": []}) == caught
 
     context = {"Execution": {"Id": "arn:execution:x", "StartTime": "2024-03-01T02:00:01Z"}}
     arguments = states[asl.NOTIFY]["Arguments"]
-    subject = evaluate(arguments["Subject"], input=caught, context=context)
-    message = evaluate(arguments["Message"], input=caught, context=context)
+    subject = evaluate(arguments["Subject"], input=read, context=context)
+    message = evaluate(arguments["Message"], input=read, context=context)
     assert subject == "[etlkit] reviews_etl failed at load_reviews for 2024-02-29"
     assert "Step:      load_reviews (sql/reviews/load_reviews.sql)" in message
     assert "Run date:  2024-02-29" in message
-    assert "Error:     States.TaskFailed" in message
-    assert "Cause:     Glue run jr_123 FAILED: load_reviews.sql:3: boom" in message
+    assert f"Error:     {line}" in message
+    assert "Failure:   permanent, 1 attempt(s) (not retried: retrying cannot fix it)" in message
+    assert (
+        "Cause:     States.TaskFailed: Glue run jr_123 FAILED: Command failed with exit code 1"
+        in message
+    )
     assert 'Glue runs: {"create_schema":"jr_000"}' in message
     assert "Execution: arn:execution:x" in message
 
     failed = states[asl.FAILED]
-    assert evaluate(failed["Error"], input=caught) == "StepFailed"
-    assert evaluate(failed["Cause"], input=caught) == (
-        "load_reviews: States.TaskFailed: Glue run jr_123 FAILED: load_reviews.sql:3: boom"
+    assert evaluate(failed["Error"], input=read) == "StepFailed"
+    assert evaluate(failed["Cause"], input=read) == f"load_reviews: States.TaskFailed: {line}"
+
+    undelivered = {**read, "alert_error": {"Error": "SNS.NotFoundException", "Cause": "gone"}}
+    cause = evaluate(states[asl.UNDELIVERED]["Cause"], input=undelivered)
+    assert cause == (
+        f"the alert was not delivered (SNS.NotFoundException: gone); the failure: "
+        f"load_reviews: States.TaskFailed: {line}"
     )
 
 
-def test_a_timeout_keeps_its_plain_cause() -> None:
+def test_a_transient_failure_retried_to_the_end_says_so() -> None:
+    states = asl.build(REVIEWS)["States"]
+    failure = {"step": "load_reviews", "error": "States.TaskFailed", "class": "transient",
+               "retry": True, "run_id": "jr_9", "reason": "Glue run jr_9 FAILED: x"}  # fmt: skip
+    caught = evaluate(
+        states["load_reviews"]["Catch"][0]["Output"],
+        input={"params": {"run_date": "2024-02-29"}},
+        errorOutput={"Error": asl.RETRYABLE_FAILURE, "Cause": json.dumps(failure)},
+        context={"State": {"RetryCount": 2}},
+    )
+    message = evaluate(states[asl.NOTIFY]["Arguments"]["Message"], input=caught, context={})
+    assert "Failure:   transient, 3 attempt(s)\n" in message
+
+
+def test_a_branch_error_that_is_not_ours_is_reported_as_is() -> None:
     catch = asl.build(REVIEWS)["States"]["create_schema"]["Catch"][0]["Output"]
-    error = {"Error": "States.Timeout", "Cause": "The state timed out."}
-    caught = evaluate(catch, input={"params": {}}, errorOutput=error)
-    assert caught["failure"]["reason"] == "The state timed out."
+    error = {"Error": "States.Runtime", "Cause": "An error occurred while evaluating"}
+    caught = evaluate(
+        catch, input={"params": {}}, errorOutput=error, context={"State": {"RetryCount": 0}}
+    )
+    assert caught["failure"]["reason"] == "An error occurred while evaluating"
+    assert caught["failure"]["class"] == "permanent"
+    assert "run_id" not in caught["failure"]
 
 
 def test_invalid_input_fails_with_its_own_error_name() -> None:
@@ -235,7 +408,12 @@ def test_alert_subject_stays_within_snss_limit(tmp_path: Path) -> None:
 
 
 def _throwaway_spec(
-    root: Path, *, name: str = "orders_daily", step_id: str = "load_orders", retries: int = 1
+    root: Path,
+    *,
+    name: str = "orders_daily",
+    step_id: str = "load_orders",
+    retries: int = 1,
+    scheduler: str = "airflow",
 ) -> Any:
     directory = root / "sql" / "orders"
     directory.mkdir(parents=True, exist_ok=True)
@@ -246,6 +424,7 @@ def _throwaway_spec(
             f"""\
             name: {name}
             schedule: "30 4 * * *"
+            scheduler: {scheduler}
             start_date: 2024-01-01
             retries: {retries}
             retry_delay_minutes: 2
@@ -278,10 +457,11 @@ def test_a_new_pipeline_spec_generates_a_valid_machine_without_code_changes(
 
     definition = json.loads(path.read_text())
     assert _chain(definition) == [asl.RESOLVE, asl.CHECK, "load_orders", "report"]
-    load = definition["States"]["load_orders"]
+    load = _task(definition, "load_orders")
     assert load["TimeoutSeconds"] == 900
-    assert load["Retry"][1]["IntervalSeconds"] == 120
-    assert definition["States"]["report"]["Arguments"]["Arguments"]["--params"] == "{}"
+    assert definition["States"]["load_orders"]["Retry"][0]["IntervalSeconds"] == 120
+    assert _task(definition, "report")["Arguments"]["Arguments"]["--params"] == "{}"
+    assert asl.START_DATED not in definition["States"]  # Airflow schedules it
     resolve = definition["States"][asl.RESOLVE]["Output"]
     assert evaluate(resolve, input={"scheduled_time": "2024-01-01T04:30:00Z", "target": "t"}) == {
         "params": {"day": "2023-12-31", "batch": 500, "target": "t"}

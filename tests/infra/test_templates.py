@@ -34,10 +34,18 @@ def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
 
 
 def statements(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every IAM statement of every role; a conditional one (Fn::If) as its true branch."""
     for role_name, role in resources(template, "AWS::IAM::Role").items():
         for policy in role.get("Policies", []):
             for statement in policy["PolicyDocument"]["Statement"]:
+                if "Fn::If" in statement:
+                    statement = statement["Fn::If"][1]
                 yield role_name, statement
+
+
+def statement(template: dict[str, Any], role: str, sid: str) -> dict[str, Any]:
+    (found,) = [s for name, s in statements(template) if name == role and s.get("Sid") == sid]
+    return found
 
 
 def as_list(value: Any) -> list[Any]:
@@ -116,10 +124,54 @@ def test_redshift_is_encrypted_private_routed_through_the_vpc_and_requires_tls()
     assert "resolve:secretsmanager" in cluster["MasterUserPassword"]["Fn::Sub"]
     (group,) = resources(platform, "AWS::Redshift::ClusterParameterGroup").values()
     assert {"ParameterName": "require_ssl", "ParameterValue": "true"} in group["Parameters"]
-    (attachment,) = resources(platform, "AWS::SecretsManager::SecretTargetAttachment").values()
-    assert attachment["TargetType"] == "AWS::Redshift::Cluster"
-    (secret,) = resources(platform, "AWS::SecretsManager::Secret").values()
-    assert secret["GenerateSecretString"]["GenerateStringKey"] == "password"
+    attachments = resources(platform, "AWS::SecretsManager::SecretTargetAttachment")
+    assert {a["SecretId"]["Ref"] for a in attachments.values()} == {
+        "RedshiftSecret",
+        "EtlUserSecret",
+    }
+    assert all(a["TargetType"] == "AWS::Redshift::Cluster" for a in attachments.values())
+    for secret in resources(platform, "AWS::SecretsManager::Secret").values():
+        assert secret["GenerateSecretString"]["GenerateStringKey"] == "password"
+
+
+def test_pipelines_run_as_the_etl_user_and_the_runner_cannot_read_the_admin_secret() -> None:
+    platform = load("platform")
+    secrets = resources(platform, "AWS::SecretsManager::Secret")
+    assert set(secrets) == {"RedshiftSecret", "EtlUserSecret"}
+    etl = secrets["EtlUserSecret"]["GenerateSecretString"]["SecretStringTemplate"]["Fn::Sub"]
+    assert '"username": "${EtlUsername}"' in etl
+    admin = secrets["RedshiftSecret"]["GenerateSecretString"]["SecretStringTemplate"]["Fn::Sub"]
+    assert '"username": "${MasterUsername}"' in admin
+    (job,) = resources(platform, "AWS::Glue::Job").values()
+    assert job["DefaultArguments"]["--db_creds"] == {"Ref": "EtlUserSecret"}
+    read = [
+        s
+        for role, s in statements(platform)
+        if "secretsmanager:GetSecretValue" in as_list(s["Action"])
+    ]
+    assert [s["Resource"] for s in read] == [{"Ref": "EtlUserSecret"}]
+    outputs = platform["Outputs"]
+    assert outputs["SecretArn"]["Value"] == {"Ref": "EtlUserSecret"}
+    assert outputs["AdminSecretArn"]["Value"] == {"Ref": "RedshiftSecret"}
+
+
+def test_the_runner_may_list_and_delete_only_under_the_report_prefix() -> None:
+    platform = load("platform")
+    listing = statement(platform, "RunnerRole", "ListOwnedReportPrefixes")
+    assert listing["Action"] == "s3:ListBucket"
+    assert listing["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::${DataBucket}"}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": {"Fn::Sub": "${ReportPrefix}*"}}}
+    deleting = statement(platform, "RunnerRole", "DeleteStaleReportFiles")
+    assert deleting["Action"] == "s3:DeleteObject"
+    assert deleting["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:s3:::${DataBucket}/${ReportPrefix}*"
+    }
+    deleting_anywhere = [
+        s
+        for role, s in statements(platform)
+        if role == "RunnerRole" and "s3:DeleteObject" in as_list(s["Action"])
+    ]
+    assert deleting_anywhere == [deleting]
 
 
 def test_the_runner_is_one_python_shell_39_job_with_the_contract_arguments() -> None:
@@ -152,6 +204,64 @@ def test_schedule_passes_the_scheduled_time_and_is_optional() -> None:
     assert properties["ScheduleExpressionTimezone"] == "UTC"
     assert '"scheduled_time": "<aws.scheduler.scheduled-time>"' in properties["Target"]["Input"]
     assert asl.SCHEDULED_TIME == "scheduled_time"
+
+
+def test_the_schedule_dead_letters_what_it_cannot_deliver_and_that_alarms() -> None:
+    pipeline = load("pipeline")
+    target = pipeline["Resources"]["Schedule"]["Properties"]["Target"]
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}}
+    queue = pipeline["Resources"]["ScheduleDeadLetterQueue"]
+    assert queue["Condition"] == "HasSchedule"
+    assert queue["Properties"]["KmsMasterKeyId"] == "alias/aws/sqs"
+    encrypting = statement(pipeline, "SchedulerRole", "EncryptDeadLettersWithTheSqsKey")
+    assert encrypting["Condition"]["ForAnyValue:StringEquals"] == {
+        "kms:ResourceAliases": "alias/aws/sqs"
+    }
+    sending = statement(pipeline, "SchedulerRole", "DeadLetterUndeliveredRuns")
+    assert sending["Action"] == "sqs:SendMessage"
+    assert sending["Resource"] == {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}
+    alarm = pipeline["Resources"]["ScheduleDeadLetterAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+    )
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "QueueName"]}}
+    ]
+    assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+
+
+@pytest.mark.parametrize(
+    ("alarm", "metric"),
+    [
+        ("ExecutionsFailedAlarm", "ExecutionsFailed"),
+        ("ExecutionsTimedOutAlarm", "ExecutionsTimedOut"),
+    ],
+)
+def test_failed_and_timed_out_executions_alarm_per_state_machine(alarm: str, metric: str) -> None:
+    properties = load("pipeline")["Resources"][alarm]["Properties"]
+    assert (properties["Namespace"], properties["MetricName"]) == ("AWS/States", metric)
+    assert properties["Dimensions"] == [
+        {"Name": "StateMachineArn", "Value": {"Ref": "StateMachine"}}
+    ]
+    assert properties["Statistic"] == "Sum" and properties["Threshold"] == 0
+    assert properties["ComparisonOperator"] == "GreaterThanThreshold"
+    assert properties["TreatMissingData"] == "notBreaching"
+    assert properties["AlarmActions"] == [{"Ref": "AlertTopicArn"}]
+
+
+def test_the_state_machine_reads_only_the_runners_error_log_and_starts_only_itself() -> None:
+    pipeline = load("pipeline")
+    reading = statement(pipeline, "StateMachineRole", "ReadRunnerErrors")
+    assert reading["Action"] == "logs:GetLogEvents"
+    assert reading["Resource"]["Fn::Sub"].endswith(
+        ":log-group:/aws-glue/python-jobs/error:log-stream:*"
+    )
+    starting = statement(pipeline, "StateMachineRole", "StartTheDatedRun")
+    assert starting["Action"] == "states:StartExecution"
+    assert starting["Resource"]["Fn::Sub"].endswith(":stateMachine:${NamePrefix}-${PipelineName}")
+    machine = pipeline["Resources"]["StateMachine"]["Properties"]
+    assert machine["StateMachineName"] == {"Fn::Sub": "${NamePrefix}-${PipelineName}"}
 
 
 def test_alert_email_subscription_is_conditional() -> None:

@@ -74,6 +74,11 @@ def _secret(aws: LocalAws, physical_id: str) -> Any:
     return aws.client("secretsmanager").describe_secret(SecretId=physical_id)
 
 
+def _alarm(aws: LocalAws, physical_id: str) -> Any:
+    alarms = aws.client("cloudwatch").describe_alarms(AlarmNames=[physical_id])["MetricAlarms"]
+    assert [alarm["AlarmName"] for alarm in alarms] == [physical_id]
+
+
 # AWS type -> a call that fails (or asserts) unless the resource with this physical id exists.
 EXISTENCE_CHECKS: dict[str, Callable[[LocalAws, str], Any]] = {
     "AWS::EC2::VPC": lambda aws, i: aws.client("ec2").describe_vpcs(VpcIds=[i]),
@@ -111,6 +116,8 @@ EXISTENCE_CHECKS: dict[str, Callable[[LocalAws, str], Any]] = {
         "stepfunctions"
     ).describe_state_machine(stateMachineArn=i),
     "AWS::Scheduler::Schedule": _schedule,
+    "AWS::SQS::Queue": lambda aws, i: aws.client("sqs").get_queue_attributes(QueueUrl=i),
+    "AWS::CloudWatch::Alarm": _alarm,
 }
 
 
@@ -214,15 +221,20 @@ def test_every_template_resource_exists_in_its_backend(
     assert_every_resource_exists(local_aws, stack_name, template)
 
 
-def test_secret_is_generated_and_attached_to_the_cluster(local_aws: LocalAws, stacks: dict) -> None:
+@pytest.mark.parametrize(
+    ("output", "username"), [("SecretArn", "etl_runner"), ("AdminSecretArn", "etl_admin")]
+)
+def test_secrets_are_generated_and_attached_to_the_cluster(
+    local_aws: LocalAws, stacks: dict, output: str, username: str
+) -> None:
     platform = stacks["platform"]
     secret = json.loads(
-        local_aws.client("secretsmanager").get_secret_value(SecretId=platform["SecretArn"])[
+        local_aws.client("secretsmanager").get_secret_value(SecretId=platform[output])[
             "SecretString"
         ]
     )
     assert secret["engine"] == "redshift"
-    assert secret["username"] == "etl_admin"
+    assert secret["username"] == username
     assert secret["dbname"] == "etl"
     assert len(secret["password"]) >= 8
     assert secret["host"] == platform["RedshiftEndpointAddress"]
@@ -267,10 +279,32 @@ def test_state_machine_is_substituted_and_executable(local_aws: LocalAws, stacks
     assert described["status"] == "FAILED"
 
 
-def test_schedule_targets_the_state_machine(local_aws: LocalAws, stacks: dict) -> None:
+def test_schedule_targets_the_state_machine_with_a_dead_letter_queue(
+    local_aws: LocalAws, stacks: dict
+) -> None:
     schedule = local_aws.client("scheduler").get_schedule(Name=stacks["pipeline"]["ScheduleName"])
     assert schedule["Target"]["Arn"] == stacks["pipeline"]["StateMachineArn"]
     assert schedule["ScheduleExpression"] == "cron(0 2 * * ? *)"
+    assert schedule["State"] == "ENABLED"
+    sqs = local_aws.client("sqs")
+    queue_url = stacks["pipeline"]["ScheduleDeadLetterQueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    assert schedule["Target"]["DeadLetterConfig"]["Arn"] == queue_arn["Attributes"]["QueueArn"]
+
+
+def test_execution_alarms_watch_this_state_machine(local_aws: LocalAws, stacks: dict) -> None:
+    pipeline = stacks["pipeline"]
+    names = pipeline["ExecutionAlarms"].split(",")
+    alarms = local_aws.client("cloudwatch").describe_alarms(AlarmNames=names)["MetricAlarms"]
+    assert sorted((a["Namespace"], a["MetricName"]) for a in alarms) == [
+        ("AWS/States", "ExecutionsFailed"),
+        ("AWS/States", "ExecutionsTimedOut"),
+    ]
+    for alarm in alarms:
+        assert alarm["Dimensions"] == [
+            {"Name": "StateMachineArn", "Value": pipeline["StateMachineArn"]}
+        ]
+        assert alarm["AlarmActions"] == [stacks["platform"]["AlertTopicArn"]]
 
 
 def test_tls_only_bucket_policy_leaves_local_s3_usable(local_aws: LocalAws, stacks: dict) -> None:
@@ -308,6 +342,10 @@ def test_stack_delete_removes_added_resource_types(local_aws: LocalAws, stacks: 
     assert pipeline["StateMachineArn"] not in [m["stateMachineArn"] for m in machines]
     schedules = local_aws.client("scheduler").list_schedules()["Schedules"]
     assert pipeline["ScheduleName"] not in [s["Name"] for s in schedules]
+    alarms = local_aws.client("cloudwatch").describe_alarms(
+        AlarmNames=pipeline["ExecutionAlarms"].split(",")
+    )["MetricAlarms"]
+    assert alarms == []
 
 
 def test_cluster_default_iam_role_can_be_set_as_deploy_does(

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from infra.local.glue_runs import summarize_failure
 from infra.local.server import LocalAws
 from tests.local_aws import glue_scripts
 from tests.local_aws.conftest import wait_for
@@ -26,6 +25,9 @@ def bucket(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> str
         "scripts/report.py": glue_scripts.REPORT,
         "scripts/fail.py": glue_scripts.FAIL,
         "scripts/sleep.py": glue_scripts.SLEEP,
+        "scripts/exit2.py": glue_scripts.exiting(2),
+        "scripts/exit3.py": glue_scripts.exiting(3),
+        "scripts/killed.py": glue_scripts.KILLED,
     }.items():
         s3.put_object(Bucket=name, Key=key, Body=body.encode())
     wheel = glue_scripts.build_wheel(tmp_path_factory.mktemp("wheel"))
@@ -115,20 +117,37 @@ def test_run_executes_script_with_arguments_as_glue_passes_them(
     assert "hello stderr" in log_messages(local_aws, "error", run)
 
 
-def test_failed_run_reports_its_last_error_line(
-    local_aws: LocalAws, bucket: str, unique: Callable[[str], str]
+@pytest.mark.parametrize(
+    ("script", "exit_code"),
+    [("fail.py", 1), ("exit3.py", 3), ("exit2.py", 2), ("killed.py", 128 + 9)],
+    ids=["uncaught-exception", "exit-3", "exit-2", "sigkill"],
+)
+def test_failed_run_reports_only_its_exit_code_as_aws_does(
+    local_aws: LocalAws, bucket: str, unique: Callable[[str], str], script: str, exit_code: int
 ) -> None:
+    """AWS writes "Command failed with exit code N" and nothing of the script's output
+    (awslabs/aws-glue-libs#221); the output is in the run's log streams."""
     job = unique("fail")
-    create_job(local_aws, job, "fail.py", bucket)
+    create_job(local_aws, job, script, bucket)
     run_id = local_aws.client("glue").start_job_run(JobName=job)["JobRunId"]
 
     run = finished_run(local_aws, job, run_id)
 
     assert run["JobRunState"] == "FAILED"
-    assert run["ErrorMessage"] == "RuntimeError: table missing: reviews"
+    assert run["ErrorMessage"] == f"Command failed with exit code {exit_code}"
+    assert "working on it" in log_messages(local_aws, "output", run)
+
+
+def test_an_uncaught_exception_leaves_its_traceback_in_the_error_log(
+    local_aws: LocalAws, bucket: str, unique: Callable[[str], str]
+) -> None:
+    job = unique("fail")
+    create_job(local_aws, job, "fail.py", bucket)
+    run_id = local_aws.client("glue").start_job_run(JobName=job)["JobRunId"]
+    run = finished_run(local_aws, job, run_id)
     errors = log_messages(local_aws, "error", run)
     assert "Traceback (most recent call last):" in errors
-    assert "working on it" in log_messages(local_aws, "output", run)
+    assert errors[-1] == "RuntimeError: table missing: reviews"
 
 
 @pytest.mark.slow
@@ -233,28 +252,3 @@ def test_update_job_overwrites_the_definition(
     assert after["Timeout"] == 5
     assert "Description" not in after  # UpdateJob replaces the whole definition
     assert after["LastModifiedOn"] >= before["LastModifiedOn"]
-
-
-@pytest.mark.parametrize(
-    ("stderr", "expected"),
-    [
-        (
-            [
-                "noise",
-                "Traceback (most recent call last):",
-                '  File "x.py", line 1, in <module>',
-                "    boom()",
-                "ValueError: bad value",
-                "second line of the message",
-            ],
-            "ValueError: bad value\nsecond line of the message",
-        ),
-        (["Traceback (most recent call last):", '  File "x.py"', "KeyError: 'a'"], "KeyError: 'a'"),
-        (["warning: something", "fatal: gave up"], "fatal: gave up"),
-        ([], "Command failed with exit code 3"),
-    ],
-)
-def test_error_message_is_the_last_error_not_the_traceback(
-    stderr: list[str], expected: str
-) -> None:
-    assert summarize_failure(stderr, 3) == expected

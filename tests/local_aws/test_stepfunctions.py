@@ -151,7 +151,8 @@ def test_failed_glue_run_is_retried(
     assert details["error"] == "States.TaskFailed"
     cause = json.loads(details["cause"])  # the failed GetJobRun result
     assert cause["JobRunState"] == "FAILED"
-    assert cause["ErrorMessage"] == "transient failure: first attempt"
+    # what AWS reports for a script that exits non-zero (SystemExit with a message: 1)
+    assert cause["ErrorMessage"] == "Command failed with exit code 1"
 
 
 def test_failed_glue_run_is_caught_alerted_and_fails_the_execution(
@@ -202,7 +203,7 @@ def test_failed_glue_run_is_caught_alerted_and_fails_the_execution(
     sqs = local_aws.client("sqs")
     messages = sqs.receive_message(QueueUrl=alerts["queue_url"], WaitTimeSeconds=1)["Messages"]
     assert [m["Body"] for m in messages] == [
-        "Pipeline failed at Load: States.TaskFailed (RuntimeError: table missing: reviews)"
+        "Pipeline failed at Load: States.TaskFailed (Command failed with exit code 1)"
     ]
     sqs.delete_message(QueueUrl=alerts["queue_url"], ReceiptHandle=messages[0]["ReceiptHandle"])
 
@@ -294,3 +295,109 @@ def test_generated_asl_resolves_params_with_local_jsonata(
     assert ("failure" in output) is fails
     if expected_run_date is not None:
         assert output["params"]["run_date"] == expected_run_date
+
+
+def test_sdk_integrations_take_pascal_case_and_answer_in_it_as_step_functions_does(
+    local_aws: LocalAws, jobs: dict, unique: Callable[[str], str]
+) -> None:
+    """aws-sdk:cloudwatchlogs:getLogEvents reads a failed run's error stream: the service is
+    boto3's `logs`, parameters and result fields are PascalCase, errors are
+    `CloudWatchLogs.<Error>Exception` (developer guide, AWS SDK integrations)."""
+    glue = local_aws.client("glue")
+    run_id = glue.start_job_run(JobName=jobs["broken"])["JobRunId"]
+    wait_for(
+        lambda: glue.get_job_run(JobName=jobs["broken"], RunId=run_id)["JobRun"]["JobRunState"],
+        lambda state: state == "FAILED",
+    )
+
+    def read(stream: str) -> dict:
+        return {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:cloudwatchlogs:getLogEvents",
+            "Arguments": {
+                "LogGroupName": "/aws-glue/python-jobs/error",
+                "LogStreamName": stream,
+                "StartFromHead": False,
+                "Limit": 50,
+            },
+            "Output": "{% {'last': $states.result.Events[-1].Message} %}",
+            "Catch": [
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "Next": "Missing",
+                    "Output": "{% $states.errorOutput %}",
+                }
+            ],
+            "End": True,
+        }
+
+    missing = {"Type": "Pass", "End": True}
+    found, _ = run(
+        local_aws,
+        unique,
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Read",
+            "States": {"Read": read(run_id), "Missing": missing},
+        },
+    )
+    assert found["status"] == "SUCCEEDED", found
+    assert json.loads(found["output"]) == {"last": "RuntimeError: table missing: reviews"}
+
+    absent, _ = run(
+        local_aws,
+        unique,
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Read",
+            "States": {"Read": read("jr_none"), "Missing": missing},
+        },
+    )
+    assert json.loads(absent["output"])["Error"] == "CloudWatchLogs.ResourceNotFoundException"
+
+
+def test_start_execution_is_idempotent_per_name_and_input_while_running(
+    local_aws: LocalAws, unique: Callable[[str], str]
+) -> None:
+    """What StartExecution promises (API reference): the same name and input while the
+    execution runs return it; other input, or a closed execution, is ExecutionAlreadyExists
+    (also through the aws-sdk:sfn integration, as Sfn.ExecutionAlreadyExistsException)."""
+    sfn = local_aws.client("stepfunctions")
+    waits = {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 3, "End": True}}}
+    machine = sfn.create_state_machine(
+        name=unique("sm"), definition=json.dumps(waits), roleArn=ROLE
+    )["stateMachineArn"]
+    first = sfn.start_execution(stateMachineArn=machine, name="2015-06-01", input='{"d":1}')
+    again = sfn.start_execution(stateMachineArn=machine, name="2015-06-01", input='{"d":1}')
+    assert again["executionArn"] == first["executionArn"]
+    with pytest.raises(sfn.exceptions.ExecutionAlreadyExists):
+        sfn.start_execution(stateMachineArn=machine, name="2015-06-01", input='{"d":2}')
+    wait_for(
+        lambda: sfn.describe_execution(executionArn=first["executionArn"])["status"],
+        lambda status: status != "RUNNING",
+    )
+    with pytest.raises(sfn.exceptions.ExecutionAlreadyExists):
+        sfn.start_execution(stateMachineArn=machine, name="2015-06-01", input='{"d":1}')
+
+    starter = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Start",
+        "States": {
+            "Start": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sfn:startExecution",
+                "Arguments": {"StateMachineArn": machine, "Name": "2015-06-01", "Input": '{"d":1}'},
+                "Catch": [
+                    {
+                        "ErrorEquals": ["Sfn.ExecutionAlreadyExistsException"],
+                        "Next": "Taken",
+                        "Output": "{% {'taken': $states.errorOutput.Error} %}",
+                    }
+                ],
+                "End": True,
+            },
+            "Taken": {"Type": "Pass", "End": True},
+        },
+    }
+    described, _ = run(local_aws, unique, starter)
+    assert json.loads(described["output"]) == {"taken": "Sfn.ExecutionAlreadyExistsException"}

@@ -1,5 +1,6 @@
-"""`make local-up` / `make local-down` as a user runs them: processes, .local/env, and a
-shell that sources it running the runner against the local stack."""
+"""`make local-up` / `make local-down` as a user runs them: processes, .local/env, a shell
+that sources it running the runner against the local stack, whose PostgreSQL checks the
+runner's password as Redshift would, and Airflow's metadata database in that PostgreSQL."""
 
 import json
 import os
@@ -9,9 +10,10 @@ import sys
 import uuid
 from pathlib import Path
 
+import boto3
 import pytest
 
-from infra.local.stack import configured_postgres, drop_database, process_running
+from infra.local.stack import process_running, remove_private_cluster
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -33,10 +35,14 @@ def answers(url):
 @pytest.fixture
 def state_dir(tmp_path):
     database = f"etlkit_stack_{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "LOCAL_AWS_PORT": "0", "LOCAL_DB": database}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PG")},
+        "LOCAL_AWS_PORT": "0",
+        "LOCAL_DB": database,
+    }
     yield tmp_path, env, database
     stack("down", "--state-dir", str(tmp_path), env=env)
-    drop_database(configured_postgres(), database)
+    remove_private_cluster(tmp_path)
 
 
 def test_up_writes_env_that_a_shell_can_use_and_down_stops_everything(state_dir):
@@ -72,6 +78,29 @@ def test_up_writes_env_that_a_shell_can_use_and_down_stops_everything(state_dir)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["status"] == "succeeded" and summary["engine"] == "postgres"
+
+    # the runner logs in over TCP with a password that is checked (scram-sha-256), as on
+    # Redshift: a wrong one is refused
+    secrets = boto3.client(
+        "secretsmanager",
+        endpoint_url=state["endpoint_url"],
+        region_name=state["region"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    secret_id = state["outputs"]["SecretArn"]
+    value = json.loads(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
+    secrets.put_secret_value(
+        SecretId=secret_id, SecretString=json.dumps({**value, "password": "not-the-password"})
+    )
+    refused = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "password authentication failed" in refused.stderr
+    assert "not-the-password" not in refused.stdout + refused.stderr
+
+    # Airflow's metadata lives in a database of that PostgreSQL, as on MWAA
+    assert f"/{database}_airflow?host=" in env_file
+    assert "postgresql+psycopg2://postgres@" in env_file
 
     down = stack("down", "--state-dir", str(directory), env=env)
     assert down.returncode == 0

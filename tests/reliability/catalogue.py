@@ -92,6 +92,7 @@ _DROP = object()
 SPEC_OK = """\
 name: bad_probe
 schedule: "0 3 * * *"
+scheduler: airflow
 start_date: 2024-01-01
 params:
   run_date: {type: date, from: data_interval_start}

@@ -28,8 +28,13 @@ def test_reviews_spec():
     ]
     assert spec.step("load_reviews").s3_key == "sql/reviews/load_reviews.sql"
     assert spec.step("unload_helpful_reviews").params == ("run_date", "report_uri")
+    assert spec.step("load_reviews").params == ("run_date", "min_rows")
     assert spec.params["run_date"].source == "data_interval_start"
+    assert spec.date_param == "run_date"
+    assert spec.params["min_rows"].default == 1  # an empty day is an error
     assert spec.schedule == "0 2 * * *" and spec.start_date == dt.date(2015, 1, 1)
+    assert spec.scheduler == "stepfunctions"
+    assert spec.statement_timeout_ms == (60 * 60 - 60) * 1000
     assert spec.catchup is False and spec.max_active_runs == 1
     lake = expand_settings(spec.params["lake_uri"].default, {"data_bucket": "acme-data"})
     assert lake == "s3://acme-data/lake/reviews/parquet/"
@@ -38,6 +43,7 @@ def test_reviews_spec():
 VALID = """
 name: demo
 schedule: "30 1 * * *"
+scheduler: airflow
 start_date: 2026-01-01
 params:
   run_date: {type: date, from: data_interval_start}
@@ -106,6 +112,13 @@ def test_minimal_spec_defaults(tmp_path):
         ),
         (("  - id: first", "  - id: First"), "steps[0].id", "must match"),
         (("steps:", "stages:"), "top level", "unknown key(s) stages"),
+        (("scheduler: airflow", "scheduler: cron"), "scheduler", "must be one of airflow"),
+        (("scheduler: airflow", ""), "scheduler", "is required with a schedule"),
+        (
+            ('schedule: "30 1 * * *"\nscheduler: airflow', "schedule: null\nscheduler: airflow"),
+            "scheduler",
+            "needs a schedule",
+        ),
     ],
 )
 def test_mistakes_are_named(tmp_path, change, where, problem):
@@ -163,3 +176,15 @@ def test_duplicate_pipeline_names(tmp_path):
         write(tmp_path / folder, VALID)
     with pytest.raises(SpecError, match="'demo' is also used by"):
         discover(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected_seconds"),
+    [(1, 54), (10, 540), (60, 3540), (2880, 172740)],
+)
+def test_statements_end_before_their_step_does(tmp_path, minutes, expected_seconds):
+    """`--statement_timeout` leaves the runner time to cancel and roll back before Glue's
+    Timeout: a tenth of the step's limit, at most a minute (contract C4)."""
+    body = VALID.replace("params:\n", f"step_timeout_minutes: {minutes}\nparams:\n")
+    spec = load_spec(write(tmp_path, body))
+    assert spec.statement_timeout_ms == expected_seconds * 1000

@@ -12,6 +12,7 @@ from __future__ import annotations
 from moto.cloudformation import parsing
 
 from infra.local.cfn import (
+    alarms,
     bucket_policy,
     glue,
     intrinsics,
@@ -36,6 +37,7 @@ RESOURCE_CLASSES = (
     state_machines.StateMachineResource,
     redshift.RedshiftClusterResource,
     network.SubnetRouteTableAssociationResource,
+    alarms.AlarmResource,
 )
 
 _MODEL_MAP_RECHECK = (
