@@ -222,10 +222,10 @@ def down(
         data.append(
             f"database {name} and role {runner_role(name)} on {postgres.host}:{postgres.port}"
         )
-    if private.exists():
-        data.append(f"the private PostgreSQL cluster's data directory {private}")
+    if os.path.lexists(private):
+        data.append(f"the private PostgreSQL cluster's data directory {private.resolve()}")
         if purge:
-            shutil.rmtree(private)
+            remove_private_cluster(state_dir)
     if data and purge:
         say(f"removed: {'; '.join(data)}")
     elif data:

@@ -66,7 +66,7 @@ def init(state_dir: Path, endpoint: str, database: str, rows: int | None) -> sta
         secret_id=result.secret_arn,
         host=postgres.host,
         port=postgres.port,
-        username=stack.RUNNER_ROLE,
+        username=stack.runner_role(database),
         password=password,
         dbname=database,
     )

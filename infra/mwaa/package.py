@@ -7,7 +7,10 @@
     dist/mwaa/plugins.zip          unpacked by MWAA into /usr/local/airflow/plugins:
         constraints-3.3.1-py3.12.txt   the upstream constraints requirements.txt names
         *.whl                          the wheels of those requirements, for MWAA's platform
-        etlkit/triggers.py             what the triggerer imports (see "Where code goes")
+        etlkit_plugin.py               etlkit's Airflow plugin (registers its timetable)
+        etlkit/triggers.py, etlkit/timetables.py
+                                       what components import outside DAG parsing
+                                       (see "Where code goes")
         .airflowignore                 keeps Airflow's plugin loader out of etlkit/
     dist/mwaa/dags/                synced by MWAA into /usr/local/airflow/dags:
         etlkit_pipelines.py            the DAG file
@@ -82,8 +85,12 @@ WHEEL_CACHE = REPO_ROOT / ".local" / "cache" / "mwaa-wheels"
 # Where MWAA puts the bundle in each container (MWAA user guide, "Installing custom plugins").
 MWAA_HOME = PurePosixPath("/usr/local/airflow")
 MWAA_PLUGINS = MWAA_HOME / "plugins"
-# etlkit modules the triggerer imports: they go to plugins.zip, the rest to dags/.
-TRIGGERER_MODULES = ("triggers.py",)
+# etlkit modules imported outside DAG parsing, with only the plugins folder on sys.path:
+# the triggers (the triggerer imports them by class path) and the timetable (etlkit's
+# Airflow plugin registers it for every component that deserializes DAGs). They go to
+# plugins.zip with the plugin module; the rest of etlkit goes to dags/.
+PLUGINS_FOLDER_MODULES = ("triggers.py", "timetables.py")
+PLUGIN_MODULE = PLUGINS / "etlkit_plugin.py"
 PIPELINES_SUBDIR = "pipelines"
 PARAMETERS_FILE = "mwaa-environment-parameters.json"
 # MWAA 3.3.1 runs Amazon Linux 2023 (glibc 2.34) on x86_64. pip takes the platforms a wheel
@@ -147,9 +154,9 @@ def _check_etlkit_split() -> None:
             f"{init} must stay empty: the bundle ships etlkit as a namespace package split "
             "between plugins.zip (the triggers) and dags/ (the rest), without __init__.py"
         )
-    for name in TRIGGERER_MODULES:
-        if not (ETLKIT / name).is_file():
-            raise PackageError(f"{ETLKIT / name} is missing (infra.mwaa.package.TRIGGERER_MODULES)")
+    for path in (*(ETLKIT / name for name in PLUGINS_FOLDER_MODULES), PLUGIN_MODULE):
+        if not path.is_file():
+            raise PackageError(f"{path} is missing (infra.mwaa.package.PLUGINS_FOLDER_MODULES)")
 
 
 # ---------------------------------------------------------------- requirements
@@ -300,7 +307,8 @@ def write_plugins_zip(path: Path, wheels: Sequence[Path] = ()) -> None:
     members = {
         ".airflowignore": PLUGINS / ".airflowignore",
         CONSTRAINTS.name: CONSTRAINTS,
-        **{f"etlkit/{name}": ETLKIT / name for name in TRIGGERER_MODULES},
+        PLUGIN_MODULE.name: PLUGIN_MODULE,
+        **{f"etlkit/{name}": ETLKIT / name for name in PLUGINS_FOLDER_MODULES},
         **{wheel.name: wheel for wheel in wheels},
     }
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -322,7 +330,7 @@ def _write_dags(dags: Path, specs: Sequence[Any]) -> None:
     (dags / ".airflowignore").write_text(dags_ignore(), encoding="utf-8")
     for dag_file in sorted(DAGS.glob("*.py")):
         shutil.copy2(dag_file, dags / dag_file.name)
-    skipped = {"__init__.py", *TRIGGERER_MODULES}
+    skipped = {"__init__.py", *PLUGINS_FOLDER_MODULES}
     _copy_package(ETLKIT, dags / "etlkit", skip_top=skipped)
     _copy_package(SQLRUNNER, dags / "sqlrunner")
     for spec in specs:

@@ -30,7 +30,7 @@ def test_bundle_contents(bundle):
     etlkit = sorted(
         f"dags/etlkit/{p.name}"
         for p in (REPO / "plugins/etlkit").glob("*.py")
-        if p.name not in ("__init__.py", *package.TRIGGERER_MODULES)
+        if p.name not in ("__init__.py", *package.PLUGINS_FOLDER_MODULES)
     )
     source = REPO / "glue_job/src/sqlrunner"
     sqlrunner = sorted(
@@ -59,7 +59,8 @@ def test_plugins_zip_holds_what_changes_rarely_and_is_reproducible(bundle, tmp_p
     assert names == [
         ".airflowignore",
         package.CONSTRAINTS.name,
-        *(f"etlkit/{name}" for name in package.TRIGGERER_MODULES),
+        *sorted(f"etlkit/{name}" for name in package.PLUGINS_FOLDER_MODULES),
+        "etlkit_plugin.py",
     ]
     again = tmp_path / "again.zip"
     package.write_plugins_zip(again)
