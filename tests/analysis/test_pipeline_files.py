@@ -55,9 +55,11 @@ def test_create_schema(reviews):
 
 def test_load_reviews(reviews):
     result = reviews["load_reviews"]
-    assert result.reads == {table("reviews_lake.reviews")}
+    # its data check reads back the rows it loaded
+    assert result.reads == {table("reviews_lake.reviews"), table("public.reviews")}
     assert result.writes == {table("public.reviews")}
-    assert [s.kind for s in result.statements] == ["BEGIN", "DELETE", "INSERT", "COMMIT"]
+    kinds = [s.kind for s in result.statements]
+    assert kinds == ["BEGIN", "LOCK", "DELETE", "INSERT", "SELECT", "COMMIT"]
 
 
 def test_unload_helpful_reviews(reviews):
@@ -72,7 +74,11 @@ def test_reading_a_spectrum_table_reads_its_location(reviews):
 
     expanded = with_locations(load, tables)
     # the partitions are under the table's LOCATION: one S3 read covers them
-    assert expanded.reads == {table("reviews_lake.reviews"), s3("${lake_uri}")}
+    assert expanded.reads == {
+        table("reviews_lake.reviews"),
+        table("public.reviews"),
+        s3("${lake_uri}"),
+    }
     assert expanded.writes == load.writes
 
 
