@@ -8,8 +8,14 @@ failure (sqlrunner.errors).
 """
 
 import sys
+import warnings
 
-from sqlrunner.cli import glue_main
+# boto3 and botocore warn on import that they will stop supporting Python 3.9, Glue Python
+# shell's runtime. The notice goes to the run's error log stream, where it reads like a
+# failure of the step; it is about the SDK's future, not the run, so it is not shown.
+warnings.filterwarnings("ignore", message=r"(Boto3|Botocore) will no longer support Python")
+
+from sqlrunner.cli import glue_main  # noqa: E402 - after the filter, which boto3's import needs
 from sqlrunner.process import exit_with
 
 if __name__ == "__main__":
