@@ -15,8 +15,9 @@ import warnings
 # failure of the step; it is about the SDK's future, not the run, so it is not shown.
 warnings.filterwarnings("ignore", message=r"(Boto3|Botocore) will no longer support Python")
 
-from sqlrunner.cli import glue_main  # noqa: E402 - after the filter, which boto3's import needs
-from sqlrunner.process import exit_with
+# imported after the filter: they import boto3
+from sqlrunner.cli import glue_main  # noqa: E402
+from sqlrunner.process import exit_with  # noqa: E402
 
 if __name__ == "__main__":
     exit_with(glue_main(sys.argv))
