@@ -25,9 +25,9 @@ from etlkit.alerts import failure_notifier
 from etlkit.compat import DAG, EXPONENTIAL_BACKOFF, CronDataIntervalTimetable, chain
 from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
 from etlkit.params import dag_params
-from etlkit.spec import PipelineSpec, discover
 from etlkit.templating import pipeline_macros
 from etlkit.timetables import UnscheduledCronTimetable
+from etlkit_core.spec import PipelineSpec, discover
 
 GLUE, STEPFUNCTIONS = "glue", "stepfunctions"
 STATE_MACHINE_TASK = "run_state_machine"

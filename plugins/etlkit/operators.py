@@ -45,10 +45,12 @@ from airflow.providers.amazon.aws.operators.step_function import (
     StepFunctionStartExecutionOperator,
 )
 
-from etlkit import executions, failures
+from etlkit import executions
 from etlkit.compat import AirflowFailException
 from etlkit.errors import RunFailedError
 from etlkit.triggers import ExecutionTrigger, GlueRunTrigger
+from etlkit_core import failures
+from etlkit_core.executions import rerun_name
 
 # Glue JobRunState values (Glue API reference, JobRun): still going, or ended.
 GLUE_ACTIVE_STATES = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
@@ -149,7 +151,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
         )
         prefix, _, this_try = self.rerun_name.rpartition("_t")
         earlier = (
-            [executions.rerun_name(prefix, k) for k in range(1, int(this_try))]
+            [rerun_name(prefix, k) for k in range(1, int(this_try))]
             if prefix and this_try.isdigit()
             else []
         )

@@ -16,8 +16,9 @@ from typing import Any
 
 from jinja2 import pass_context
 
-from etlkit import alerts, config, executions, params
-from etlkit.spec import PipelineSpec
+from etlkit import alerts, config, params
+from etlkit_core import executions
+from etlkit_core.spec import PipelineSpec
 
 
 def pipeline_macros(spec: PipelineSpec) -> dict[str, Callable[..., str]]:

@@ -19,8 +19,8 @@ from airflow.providers.amazon.aws.operators.step_function import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etlkit import executions
 from etlkit.errors import RunParamError, SettingError
+from etlkit_core import executions
 from tests.dags.airflow_home import REPO
 from tests.dags.conftest import VARIABLES, interval_start, load_dagbag
 

@@ -21,6 +21,8 @@ import yaml
 
 from sqlrunner.params import TYPES
 
+from .errors import EtlkitCoreError
+
 SPEC_FILENAME = "pipeline.yaml"
 
 # The runner's parameter types (sqlrunner.params.TYPES, the one table); the spec may only
@@ -52,6 +54,14 @@ STATEMENT_MARGIN_SECONDS = 60
 # `{name}`: the orchestrators fill them in at run time (Airflow from its Variables,
 # the state machine from DefinitionSubstitutions), so one spec serves every account.
 DEPLOYMENT_SETTINGS = ("data_bucket",)
+
+# The execution-input key the EventBridge Scheduler fills with the time a run was scheduled
+# for (infra/templates/pipeline.yaml): a param may not take its name, or the state machine
+# could not tell a run's params from the schedule's input.
+SCHEDULED_TIME = "scheduled_time"
+# Words JSONata reads as operators or literals: the state machine refers to a param as the
+# path `$input.<name>`, which such a word cannot be.
+JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 _SETTING_REF = re.compile(r"\{([^{}]*)\}")
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -78,7 +88,7 @@ _PARAM_KEYS = {"type", "from", "default", "description"}
 _STEP_KEYS = {"id", "file", "params", "description"}
 
 
-class SpecError(ValueError):
+class SpecError(EtlkitCoreError):
     """A pipeline spec is invalid; the message names the file and the field."""
 
     def __init__(self, path: Path | str, where: str, problem: str) -> None:
@@ -226,6 +236,13 @@ class _Parser:
         scheduler = self.scheduler(top.get("scheduler"), schedule)
         params = self.params(top.get("params") or {})
         steps = self.steps(top["steps"], params)
+        dated = [param.name for param in params.values() if param.source]
+        if len(dated) > 1:
+            # Alerts and execution names carry one run date; two would make it ambiguous.
+            raise self.fail(
+                f"params.{dated[1]}.from",
+                f"only one param may come from the data interval ({dated[0]} already does)",
+            )
         if schedule is not None:
             for param in params.values():
                 if param.source == "data_interval_start" and not _is_daily(schedule):
@@ -281,6 +298,12 @@ class _Parser:
                     raise self.fail(
                         "schedule", f"{label} value {number} is outside {lowest}-{highest}"
                     )
+        if fields[2] != "*" and fields[4] != "*":
+            raise self.fail(
+                "schedule",
+                f"{value!r} restricts both day of month and day of week (cron runs on either "
+                "day); EventBridge Scheduler cannot express that, so restrict only one",
+            )
         return " ".join(fields)
 
     def scheduler(self, value: Any, schedule: str | None) -> str | None:
@@ -318,6 +341,10 @@ class _Parser:
         for name, body in raw.items():
             where = f"params.{name}"
             self.name(name, where)
+            if name == SCHEDULED_TIME:
+                raise self.fail(where, "the name is reserved for the scheduler's input key")
+            if name in JSONATA_WORDS:
+                raise self.fail(where, f"{name!r} is a JSONata keyword; rename the param")
             body = self.mapping(body, where, _PARAM_KEYS)
             kind = body.get("type")
             if kind not in PARAM_TYPES:
@@ -340,6 +367,11 @@ class _Parser:
                 isinstance(default, bool) or not isinstance(default, (str, int))
             ):
                 raise self.fail(f"{where}.default", f"{default!r} must be a string or an integer")
+            if isinstance(default, str) and "$" in default:
+                raise self.fail(
+                    f"{where}.default",
+                    "'$' is not allowed (CloudFormation DefinitionSubstitutions would rewrite it)",
+                )
             if isinstance(default, str):
                 for ref in _SETTING_REF.findall(default):
                     if ref not in DEPLOYMENT_SETTINGS:
