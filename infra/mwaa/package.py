@@ -69,6 +69,7 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from etlkit_core.pipeline_graph import GRAPH_FILENAME, graph_path, stale_files
 from etlkit_core.spec import SPEC_FILENAME, SpecError, discover, verify_sql
 from infra import REPO_ROOT, artifacts
 from infra.errors import DeployError
@@ -145,8 +146,13 @@ def _checked_specs() -> list:
         specs = discover(SQL_ROOT)
         for spec in specs:
             verify_sql(spec)
+        stale = stale_files(specs)
     except SpecError as exc:
         raise PackageError(f"pipeline spec: {exc}") from None
+    if stale:
+        raise PackageError(
+            "stale step graph(s), run `python -m etlkit_core graph --write`: " + "; ".join(stale)
+        )
     if not specs:
         raise PackageError(f"no {SQL_ROOT}/*/{SPEC_FILENAME}: nothing to package")
     return specs
@@ -344,6 +350,7 @@ def _write_dags(dags: Path, specs: Sequence[Any]) -> None:
         target = dags / PIPELINES_SUBDIR / spec.directory.name / SPEC_FILENAME
         target.parent.mkdir(parents=True)
         shutil.copy2(spec.path, target)
+        shutil.copy2(graph_path(spec), target.parent / GRAPH_FILENAME)
 
 
 def _copy_package(source: Path, target: Path, skip_top: set[str] = frozenset()) -> None:

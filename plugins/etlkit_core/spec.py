@@ -21,7 +21,8 @@ import yaml
 
 from sqlrunner.params import TYPES
 
-from .errors import EtlkitCoreError
+from .errors import EtlkitCoreError, GraphError
+from .graph import Step, graph
 
 SPEC_FILENAME = "pipeline.yaml"
 
@@ -85,7 +86,7 @@ _TOP_KEYS = {
     "steps",
 }
 _PARAM_KEYS = {"type", "from", "default", "description"}
-_STEP_KEYS = {"id", "file", "params", "description"}
+_STEP_KEYS = {"id", "file", "params", "description", "after"}
 
 
 class SpecError(EtlkitCoreError):
@@ -119,6 +120,9 @@ class StepSpec:
     s3_key: str  # where deploy uploads it in the scripts bucket: the `--file` argument
     params: tuple[str, ...] = ()
     description: str = ""
+    # Steps this one runs after besides those its SQL makes it wait for (etlkit_core.graph):
+    # for what the SQL cannot show, e.g. a step that reads what a stored procedure wrote.
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -430,9 +434,29 @@ class _Parser:
                     s3_key=f"sql/{self.path.parent.name}/{file}",
                     params=tuple(step_params),
                     description=self.text(body.get("description", ""), f"{where}.description"),
+                    after=self.after(body.get("after") or [], f"{where}.after"),
                 )
             )
+        self.order(steps)
         return tuple(steps)
+
+    def after(self, raw: Any, where: str) -> tuple[str, ...]:
+        if not isinstance(raw, list):
+            raise self.fail(where, "must be a list of step ids")
+        for step_id in raw:
+            self.name(step_id, where)
+        if len(set(raw)) != len(raw):
+            raise self.fail(where, "lists a step twice")
+        return tuple(raw)
+
+    def order(self, steps: list[StepSpec]) -> None:
+        """`after:` must name steps of this pipeline and form no cycle (what the SQL adds
+        is checked by etlkit_core.pipeline_graph, where the SQL is read)."""
+        try:
+            graph([Step(step.id, after=step.after) for step in steps])
+        except GraphError as exc:
+            index = next(i for i, step in enumerate(steps) if step.id == exc.steps[0])
+            raise self.fail(f"steps[{index}].after", str(exc)) from None
 
 
 def verify_sql(spec: PipelineSpec) -> None:
