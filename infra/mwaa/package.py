@@ -21,6 +21,8 @@
                                        `python -m infra.deploy`, which Glue reads) and its
         pipelines/<dir>/pipeline.graph.json  generated step graph (the DAG's dependencies
                                        and Assets; no SQL is analysed at parse time)
+        pipelines/<dir>/*.sql          the steps' SQL, for Rendered Templates only (Glue
+                                       runs the copy in S3)
         .airflowignore                 etlkit/, etlkit_core/ and sqlrunner/ hold no DAG
     dist/mwaa/mwaa-environment-parameters.json
                                    with --deploy-result: mwaa-environment.yaml's parameters
@@ -351,6 +353,8 @@ def _write_dags(dags: Path, specs: Sequence[Any]) -> None:
         target.parent.mkdir(parents=True)
         shutil.copy2(spec.path, target)
         shutil.copy2(graph_path(spec), target.parent / GRAPH_FILENAME)
+        for step in spec.steps:  # shown rendered in each task's Rendered Templates
+            shutil.copy2(spec.directory / step.file, target.parent / step.file)
 
 
 def _copy_package(source: Path, target: Path, skip_top: set[str] = frozenset()) -> None:
