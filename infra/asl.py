@@ -17,7 +17,7 @@ Every machine has the same shape, in JSONata (date arithmetic and alert text nee
                            stepfunctions`, an input from the schedule goes to StartDatedRun.
     StartDatedRun (Task)   (`scheduler: stepfunctions` only) starts this state machine again
                            for the run date under the date's own name, `<run key>`
-                           (etlkit.executions), and ends: StartExecution is idempotent per
+                           (etlkit_core.executions), and ends: StartExecution is idempotent per
                            name, so a schedule delivered twice runs the date once, and the
                            `_stepfunctions` DAG starting the same date joins that execution.
     <step id> (Parallel)   one per step, in spec order. Its single branch is the step's
@@ -25,7 +25,7 @@ Every machine has the same shape, in JSONata (date arithmetic and alert text nee
                            exactly the step's params) and `--statement_timeout`, retrying the
                            Glue API's transient errors (concurrency limit, throttling), and
                            catching the rest into a Fail state whose error says whether the run
-                           failed transiently (etlkit.failures: the runner's exit code). The
+                           failed transiently (etlkit_core.failures: the runner's exit code). The
                            Parallel retries that error only, as the spec's retries say; any
                            other failure goes to the alert after one attempt.
     ReadRunError (Choice)  a failure with a Glue run goes to FetchErrorLine, any other to the alert.
@@ -58,8 +58,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from etlkit import executions, failures
-from etlkit.spec import DEPLOYMENT_SETTINGS, PipelineSpec, SpecError, discover, expand_settings
+from etlkit_core import executions, failures
+from etlkit_core.spec import (
+    DEPLOYMENT_SETTINGS,
+    SCHEDULED_TIME,
+    PipelineSpec,
+    SpecError,
+    discover,
+    expand_settings,
+)
 from infra import REPO_ROOT
 from infra.errors import AslError
 
@@ -80,9 +87,6 @@ EXECUTION_EXISTS = "Sfn.ExecutionAlreadyExistsException"
 PLACEHOLDERS = ("GlueJobName", "AlertTopicArn", "DataBucket")
 # Spec deployment settings -> the placeholder standing for them in a definition.
 SETTING_PLACEHOLDERS = {"data_bucket": "DataBucket"}
-
-# The execution-input key EventBridge Scheduler fills (infra/templates/pipeline.yaml).
-SCHEDULED_TIME = "scheduled_time"
 
 # The errors a failed execution ends with. Error names starting "States." are reserved for
 # Step Functions (Amazon States Language, "Errors"), so a step's own error (States.TaskFailed,
@@ -141,9 +145,6 @@ START_RETRY = {
 
 # SNS subjects are at most 100 ASCII characters (SNS API reference, Publish).
 SUBJECT_LIMIT = 100
-
-# Words JSONata reads as operators or literals: a param so named cannot be a path step.
-_JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 
 # The failure in one line: `<step>: <error>: <the runner's line, or the reason>`.
 _FAILURE_TEXT = (
@@ -482,7 +483,7 @@ def _step_state(spec: PipelineSpec, index: int, following: str | None) -> dict[s
 
 def _caught_failure(step_id: str, file: str) -> str:
     """A step's failure, from what its Task caught: the Glue run if the Cause is one (Step
-    Functions puts the failed run's GetJobRun result there), its class by etlkit.failures,
+    Functions puts the failed run's GetJobRun result there), its class by etlkit_core.failures,
     and whether retrying may help. A Glue API error that outlived the Task's own Retry
     (TRANSIENT_GLUE_ERRORS) is transient but not retried again."""
     run_class = failures.jsonata_class("$glue.JobRunState", "$glue.ErrorMessage")
@@ -592,20 +593,6 @@ def _check(spec: PipelineSpec) -> None:
     unmapped = set(DEPLOYMENT_SETTINGS) - set(SETTING_PLACEHOLDERS)
     if unmapped:  # a spec loader change this generator has not caught up with
         raise AslError(f"deployment setting(s) {sorted(unmapped)} have no ASL placeholder")
-    for name, param in spec.params.items():
-        where = f"{spec.path}: params.{name}"
-        if name == SCHEDULED_TIME:
-            raise AslError(f"{where}: the name is reserved for the scheduler's input key")
-        if name in _JSONATA_WORDS:
-            raise AslError(f"{where}: {name!r} is a JSONata keyword; rename the param")
-        if isinstance(param.default, str) and "$" in param.default:
-            raise AslError(
-                f"{where}.default: '$' is not allowed (CloudFormation DefinitionSubstitutions "
-                "would rewrite it)"
-            )
-    if len([p for p in spec.params.values() if p.source]) > 1:
-        # The alert names one run date; two date sources would make it ambiguous.
-        raise AslError(f"{spec.path}: params: at most one param may use 'from'")
 
 
 def _placeholder_default(spec: PipelineSpec, name: str) -> str | int:

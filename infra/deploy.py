@@ -38,7 +38,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from etlkit.spec import PipelineSpec, SpecError, discover, verify_sql
+from etlkit_core.spec import PipelineSpec, SpecError, discover, verify_sql
 from infra import REPO_ROOT, artifacts, deploy_cli, etl_user
 from infra.asl import asl_path, stale_files, write
 from infra.errors import DeployError

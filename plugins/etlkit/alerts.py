@@ -15,7 +15,7 @@ from typing import Any
 from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
 
 from etlkit import config, params
-from etlkit.spec import PipelineSpec
+from etlkit_core.spec import PipelineSpec
 
 # SNS Publish (API reference): a subject is at most 100 printable ASCII characters, no
 # line breaks; it becomes the e-mail subject line.

@@ -7,7 +7,7 @@ Generated from the spec, so the page in the Airflow UI describes the DAG that is
 from __future__ import annotations
 
 from etlkit import config, iam
-from etlkit.spec import PipelineSpec
+from etlkit_core.spec import PipelineSpec
 
 _KIND_TITLE = {
     "glue": "Airflow orchestrates: one Glue run of the shared SQL runner per step",

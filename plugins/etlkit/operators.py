@@ -34,7 +34,7 @@ Both defer with etlkit.triggers' subclasses of the provider's triggers (see ther
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from airflow.providers.amazon.aws.links.step_function import (
     StateMachineDetailsLink,
@@ -45,10 +45,12 @@ from airflow.providers.amazon.aws.operators.step_function import (
     StepFunctionStartExecutionOperator,
 )
 
-from etlkit import executions, failures
+from etlkit import executions
 from etlkit.compat import AirflowFailException
 from etlkit.errors import RunFailedError
 from etlkit.triggers import ExecutionTrigger, GlueRunTrigger
+from etlkit_core import failures
+from etlkit_core.executions import rerun_name
 
 # Glue JobRunState values (Glue API reference, JobRun): still going, or ended.
 GLUE_ACTIVE_STATES = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
@@ -57,7 +59,20 @@ SFN_ACTIVE_STATES = frozenset({"RUNNING", "PENDING_REDRIVE"})
 
 
 class SqlRunnerStepOperator(GlueJobOperator):
-    """One pipeline step: a run of the shared SQL runner Glue job (see the module docstring)."""
+    """One pipeline step: a run of the shared SQL runner Glue job (see the module docstring).
+
+    `sql` is for people only: the step's SQL file rendered with the run's params, shown under
+    Rendered Templates. The Glue run is given `--file` and `--params`, never this text."""
+
+    template_fields = (*GlueJobOperator.template_fields, "sql")
+    template_fields_renderers: ClassVar[dict[str, str]] = {
+        **GlueJobOperator.template_fields_renderers,
+        "sql": "sql",
+    }
+
+    def __init__(self, *, sql: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sql = sql
 
     def execute(self, context: Any) -> Any:
         if not self.hook.has_job(self.job_name):
@@ -149,7 +164,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
         )
         prefix, _, this_try = self.rerun_name.rpartition("_t")
         earlier = (
-            [executions.rerun_name(prefix, k) for k in range(1, int(this_try))]
+            [rerun_name(prefix, k) for k in range(1, int(this_try))]
             if prefix and this_try.isdigit()
             else []
         )

@@ -25,7 +25,7 @@ from typing import Any
 from etlkit import config
 from etlkit.compat import Param
 from etlkit.errors import RunParamError
-from etlkit.spec import ParamSpec, PipelineSpec, expand_settings
+from etlkit_core.spec import ParamSpec, PipelineSpec, expand_settings
 from sqlrunner.params import json_schema
 
 

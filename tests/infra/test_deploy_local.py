@@ -24,7 +24,7 @@ import pg
 import pytest
 import yaml
 
-from etlkit.spec import load_spec
+from etlkit_core.spec import load_spec
 from infra import artifacts, asl
 from infra.deploy import DeployResult, deploy, deploy_pipeline, point_secret_at
 from infra.local.server import LocalAws

@@ -21,6 +21,9 @@ import yaml
 
 from sqlrunner.params import TYPES
 
+from .errors import EtlkitCoreError, GraphError
+from .graph import Step, graph
+
 SPEC_FILENAME = "pipeline.yaml"
 
 # The runner's parameter types (sqlrunner.params.TYPES, the one table); the spec may only
@@ -52,6 +55,14 @@ STATEMENT_MARGIN_SECONDS = 60
 # `{name}`: the orchestrators fill them in at run time (Airflow from its Variables,
 # the state machine from DefinitionSubstitutions), so one spec serves every account.
 DEPLOYMENT_SETTINGS = ("data_bucket",)
+
+# The execution-input key the EventBridge Scheduler fills with the time a run was scheduled
+# for (infra/templates/pipeline.yaml): a param may not take its name, or the state machine
+# could not tell a run's params from the schedule's input.
+SCHEDULED_TIME = "scheduled_time"
+# Words JSONata reads as operators or literals: the state machine refers to a param as the
+# path `$input.<name>`, which such a word cannot be.
+JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 _SETTING_REF = re.compile(r"\{([^{}]*)\}")
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -75,10 +86,10 @@ _TOP_KEYS = {
     "steps",
 }
 _PARAM_KEYS = {"type", "from", "default", "description"}
-_STEP_KEYS = {"id", "file", "params", "description"}
+_STEP_KEYS = {"id", "file", "params", "description", "after"}
 
 
-class SpecError(ValueError):
+class SpecError(EtlkitCoreError):
     """A pipeline spec is invalid; the message names the file and the field."""
 
     def __init__(self, path: Path | str, where: str, problem: str) -> None:
@@ -109,6 +120,9 @@ class StepSpec:
     s3_key: str  # where deploy uploads it in the scripts bucket: the `--file` argument
     params: tuple[str, ...] = ()
     description: str = ""
+    # Steps this one runs after besides those its SQL makes it wait for (etlkit_core.graph):
+    # for what the SQL cannot show, e.g. a step that reads what a stored procedure wrote.
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -226,6 +240,13 @@ class _Parser:
         scheduler = self.scheduler(top.get("scheduler"), schedule)
         params = self.params(top.get("params") or {})
         steps = self.steps(top["steps"], params)
+        dated = [param.name for param in params.values() if param.source]
+        if len(dated) > 1:
+            # Alerts and execution names carry one run date; two would make it ambiguous.
+            raise self.fail(
+                f"params.{dated[1]}.from",
+                f"only one param may come from the data interval ({dated[0]} already does)",
+            )
         if schedule is not None:
             for param in params.values():
                 if param.source == "data_interval_start" and not _is_daily(schedule):
@@ -281,6 +302,12 @@ class _Parser:
                     raise self.fail(
                         "schedule", f"{label} value {number} is outside {lowest}-{highest}"
                     )
+        if fields[2] != "*" and fields[4] != "*":
+            raise self.fail(
+                "schedule",
+                f"{value!r} restricts both day of month and day of week (cron runs on either "
+                "day); EventBridge Scheduler cannot express that, so restrict only one",
+            )
         return " ".join(fields)
 
     def scheduler(self, value: Any, schedule: str | None) -> str | None:
@@ -318,6 +345,10 @@ class _Parser:
         for name, body in raw.items():
             where = f"params.{name}"
             self.name(name, where)
+            if name == SCHEDULED_TIME:
+                raise self.fail(where, "the name is reserved for the scheduler's input key")
+            if name in JSONATA_WORDS:
+                raise self.fail(where, f"{name!r} is a JSONata keyword; rename the param")
             body = self.mapping(body, where, _PARAM_KEYS)
             kind = body.get("type")
             if kind not in PARAM_TYPES:
@@ -340,6 +371,11 @@ class _Parser:
                 isinstance(default, bool) or not isinstance(default, (str, int))
             ):
                 raise self.fail(f"{where}.default", f"{default!r} must be a string or an integer")
+            if isinstance(default, str) and "$" in default:
+                raise self.fail(
+                    f"{where}.default",
+                    "'$' is not allowed (CloudFormation DefinitionSubstitutions would rewrite it)",
+                )
             if isinstance(default, str):
                 for ref in _SETTING_REF.findall(default):
                     if ref not in DEPLOYMENT_SETTINGS:
@@ -398,9 +434,29 @@ class _Parser:
                     s3_key=f"sql/{self.path.parent.name}/{file}",
                     params=tuple(step_params),
                     description=self.text(body.get("description", ""), f"{where}.description"),
+                    after=self.after(body.get("after") or [], f"{where}.after"),
                 )
             )
+        self.order(steps)
         return tuple(steps)
+
+    def after(self, raw: Any, where: str) -> tuple[str, ...]:
+        if not isinstance(raw, list):
+            raise self.fail(where, "must be a list of step ids")
+        for step_id in raw:
+            self.name(step_id, where)
+        if len(set(raw)) != len(raw):
+            raise self.fail(where, "lists a step twice")
+        return tuple(raw)
+
+    def order(self, steps: list[StepSpec]) -> None:
+        """`after:` must name steps of this pipeline and form no cycle (what the SQL adds
+        is checked by etlkit_core.pipeline_graph, where the SQL is read)."""
+        try:
+            graph([Step(step.id, after=step.after) for step in steps])
+        except GraphError as exc:
+            index = next(i for i, step in enumerate(steps) if step.id == exc.steps[0])
+            raise self.fail(f"steps[{index}].after", str(exc)) from None
 
 
 def verify_sql(spec: PipelineSpec) -> None:
