@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,7 +190,7 @@ def load_spec(path: Path | str, *, check_files: bool = True) -> PipelineSpec:
     """
     path = Path(path)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
     except OSError as exc:
         raise SpecError(path, "file", f"cannot be read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
@@ -498,7 +499,7 @@ def verify_sql(spec: PipelineSpec) -> None:
                 )
 
 
-def expand_settings(value: str | int, settings: dict[str, str]) -> str | int:
+def expand_settings(value: str | int, settings: Mapping[str, str]) -> str | int:
     """A default with its `{setting}` references replaced from `settings`."""
     if not isinstance(value, str):
         return value
