@@ -179,7 +179,7 @@ def test_scheduled_run_processes_the_utc_day_before_the_scheduled_time() -> None
 
 def test_a_run_from_the_schedule_starts_the_dates_own_execution_and_ends() -> None:
     """scheduler: stepfunctions: the schedule's execution starts `<run date>` with the date
-    as input, the name and input the `_stepfunctions` DAG uses too (etlkit.executions)."""
+    as input, the name and input the `_stepfunctions` DAG uses too (etlkit_core.executions)."""
     from etlkit_core import executions
 
     states = asl.build(REVIEWS)["States"]
