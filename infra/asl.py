@@ -58,14 +58,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from etlkit_core import executions, failures
+from etlkit_core import executions, failures, run_params
+from etlkit_core.run_params import literal as _lit
+from etlkit_core.run_params import literal_list as _lit_list
 from etlkit_core.spec import (
     DEPLOYMENT_SETTINGS,
     SCHEDULED_TIME,
     PipelineSpec,
     SpecError,
     discover,
-    expand_settings,
 )
 from infra import REPO_ROOT
 from infra.errors import AslError
@@ -271,13 +272,10 @@ def write(sql_root: Path = SQL_ROOT, out_dir: Path = OUT_DIR) -> list[Path]:
 
 
 def _resolve_state(spec: PipelineSpec) -> dict[str, Any]:
-    allowed = [*spec.params, SCHEDULED_TIME]
-    values = ", ".join(f"{_lit(name)}: {_resolved_value(spec, name)}" for name in spec.params)
-    problems = [
-        f"$not($exists($params.{name})) ? {_lit(_missing_message(spec, name))}"
-        for name in spec.params
-        if spec.params[name].default is None
-    ]
+    """The params resolved by etlkit_core.run_params' rule, written as JSONata by it."""
+    placeholders = {setting: f"${{{ph}}}" for setting, ph in SETTING_PLACEHOLDERS.items()}
+    params = run_params.jsonata_params(spec, "$input", "$day_before", placeholders)
+    problems = run_params.jsonata_problems(spec, "$input", "$params", [SCHEDULED_TIME])
     resolved = "{'params': $params}"
     if spec.scheduler == "stepfunctions":
         resolved = (
@@ -289,11 +287,8 @@ def _resolve_state(spec: PipelineSpec) -> dict[str, Any]:
             "$input := $states.input",
             f"$day_before := $exists($input.{SCHEDULED_TIME}) ? "
             f"$fromMillis($toMillis($input.{SCHEDULED_TIME}) - 86400000, '[Y0001]-[M01]-[D01]')",
-            f"$params := {{{values}}}",
-            f"$unknown := $filter($keys($input), function($k) {{ $not($k in {_lit_list(allowed)}) }})",
-            "$problems := $append($exists($unknown) ? "
-            f"['unknown input key(s) ' & $join($unknown, ', ') & "
-            f"{_lit('; expected ' + ', '.join(allowed))}] : [], [{', '.join(problems)}])",
+            f"$params := {params}",
+            f"$problems := {problems}",
             f"$count($problems) = 0 ? {resolved} : {{'params': $params, 'failure': "
             f"{{'step': 'execution input', 'error': {_lit(INVALID_INPUT)}, "
             "'reason': $join($problems, '; ')}}",
@@ -302,34 +297,13 @@ def _resolve_state(spec: PipelineSpec) -> dict[str, Any]:
     return {
         "Type": "Pass",
         "Comment": (
-            "Resolves the params once: input values win, then scheduled_time minus one day "
-            "for data_interval_start params, then the spec's defaults."
+            "Resolves the params once (etlkit_core.run_params): input values that are not null "
+            "or empty win, then scheduled_time minus one day for data_interval_start params, "
+            "then the spec's defaults."
         ),
         "Output": "{% (" + expression + ") %}",
         "Next": CHECK,
     }
-
-
-def _resolved_value(spec: PipelineSpec, name: str) -> str:
-    param = spec.params[name]
-    given = f"$input.{name}"
-    if param.source == "data_interval_start":
-        fallback = "$day_before"
-    elif param.default is not None:
-        fallback = _lit(_placeholder_default(spec, name))
-    else:
-        return given
-    return f"$exists({given}) ? {given} : {fallback}"
-
-
-def _missing_message(spec: PipelineSpec, name: str) -> str:
-    param = spec.params[name]
-    if param.source == "data_interval_start":
-        return (
-            f"{name} is missing: pass it (YYYY-MM-DD), or pass {SCHEDULED_TIME} "
-            "(ISO 8601) to run for the UTC day before it"
-        )
-    return f"{name} ({param.type}) is required and has no default"
 
 
 def _dispatch_states(spec: PipelineSpec) -> dict[str, Any]:
@@ -593,33 +567,6 @@ def _check(spec: PipelineSpec) -> None:
     unmapped = set(DEPLOYMENT_SETTINGS) - set(SETTING_PLACEHOLDERS)
     if unmapped:  # a spec loader change this generator has not caught up with
         raise AslError(f"deployment setting(s) {sorted(unmapped)} have no ASL placeholder")
-
-
-def _placeholder_default(spec: PipelineSpec, name: str) -> str | int:
-    default = spec.params[name].default
-    assert default is not None
-    placeholders = {setting: f"${{{ph}}}" for setting, ph in SETTING_PLACEHOLDERS.items()}
-    return expand_settings(default, placeholders)
-
-
-def _lit(value: str | int) -> str:
-    """A JSONata literal. Strings are single-quoted (the expression sits inside JSON's double
-    quotes); JSONata has no \\' escape, so quotes and control characters become \\uXXXX."""
-    if isinstance(value, int):
-        return str(value)
-    out = []
-    for char in value:
-        if char == "\\":
-            out.append("\\\\")
-        elif char == "'" or ord(char) < 0x20:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "'" + "".join(out) + "'"
-
-
-def _lit_list(values: Sequence[str]) -> str:
-    return "[" + ", ".join(_lit(value) for value in values) + "]"
 
 
 def _relative(path: Path) -> str:

@@ -74,7 +74,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from etlkit_core.pipeline_graph import GRAPH_FILENAME, graph_path, stale_files
 from etlkit_core.spec import SPEC_FILENAME, SpecError, discover, verify_sql
 from infra import REPO_ROOT, artifacts
-from infra.errors import DeployError
+from infra.errors import DeployError, InfraError
 from infra.mwaa import image
 
 AIRFLOW_VERSION = image.AIRFLOW_VERSION
@@ -112,7 +112,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 _SKIPPED = {"__pycache__", ".DS_Store"}
 
 
-class PackageError(Exception):
+class PackageError(InfraError):
     """The MWAA bundle cannot be built; the message names the file at fault."""
 
 

@@ -27,7 +27,7 @@ DATA_BUCKET = "etlkit_data_bucket"  # fills {data_bucket} in spec param defaults
 ALERT_TOPIC_ARN = "etlkit_alert_topic_arn"  # SNS topic of failure alerts
 STATE_MACHINE_ARNS = "etlkit_state_machine_arns"  # JSON object: pipeline name -> ARN
 VARIABLES = (GLUE_JOB_NAME, DATA_BUCKET, ALERT_TOPIC_ARN, STATE_MACHINE_ARNS)
-# The Variable behind each deployment setting a spec default may name (etlkit.spec
+# The Variable behind each deployment setting a spec default may name (etlkit_core.spec
 # DEPLOYMENT_SETTINGS, e.g. "s3://{data_bucket}/lake/").
 SETTING_VARIABLES = {"data_bucket": DATA_BUCKET}
 

@@ -15,14 +15,14 @@ was found reading apache-airflow-providers-amazon 9.34.0 (MWAA 3.3.1) and 9.22.0
 - StepFunctionStartExecutionOperator reports a failed execution as "Trigger error: event
   is {...}"; the execution's own error and cause are what a reader needs.
 - It starts an execution under whatever name it is given, and fails if that name exists. A
-  pipeline's runs are named after their date (etlkit.executions), so the operator joins the
+  pipeline's runs are named after their date (etlkit_core.executions), so the operator joins the
   date's running execution instead of starting a second one, and starts a rerun under a
   name of its own once the date's first run has ended.
 - Neither stops what it started when its waiter gives up, so a retry would run next to it.
 - GlueJobOperator forgets its run id across the deferral, so a task killed after resuming
   tries to stop run `None`.
 - Every failed run would be retried the same way, though a SQL error, a missing file or a
-  misspelt secret fails again on every try. A run is classified as etlkit.failures says
+  misspelt secret fails again on every try. A run is classified as etlkit_core.failures says
   (its exit code, contract C1 of issue 14): only a transient failure is retried; any other
   fails the task at once (AirflowFailException), so the alert goes out after one attempt.
   The task log and the alert carry the runner's own error line, read from the run's error
@@ -145,7 +145,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
     would rerun every step again. Errors before that (starting, polling) retry as usual.
 
     `name` is the date's first-run name and `rerun_name` the one this try starts a rerun
-    with, `<key>_rerun_<hash>_t<try>` (etlkit.executions, which also says how they are used).
+    with, `<key>_rerun_<hash>_t<try>` (etlkit_core.executions, which also says how they are used).
     """
 
     template_fields = (*StepFunctionStartExecutionOperator.template_fields, "rerun_name")

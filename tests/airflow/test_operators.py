@@ -226,7 +226,7 @@ def _names(stack, machine):
 
 def test_a_dag_run_of_a_running_date_joins_its_execution(aws_env):
     """The schedule started 2015-06-01; a DAG run of the same date and params follows that
-    execution instead of starting a second one (etlkit.executions)."""
+    execution instead of starting a second one (etlkit_core.executions)."""
     sfn = aws_env.client("stepfunctions")
     machine = _waiting_machine(aws_env, "etlkit-test-join")
     scheduled = sfn.start_execution(

@@ -120,6 +120,7 @@ def test_parsing_does_no_io_but_reading_the_specs(tmp_path):
     assert report["dags"] == ["reviews_etl_glue", "reviews_etl_stepfunctions"]
     specs = {str(path) for path in (REPO / "sql").glob("*/pipeline.yaml")}
     specs |= {str(path) for path in (REPO / "sql").glob("*/pipeline.graph.json")}
+    specs.add(str(REPO / "plugins" / "etlkit_core" / "pipeline.schema.json"))
     unexpected = []
     for event, what, mode in report["events"]:
         if event != "open":

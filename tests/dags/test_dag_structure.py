@@ -129,7 +129,7 @@ def test_params_form_offers_every_spec_param(dagbag, specs):
 
 def test_state_machine_task_names_the_execution_after_the_run_date(dagbag, variables, render):
     """The name the schedule's StartDatedRun gives the date's execution, and the input it
-    sends: a DAG run of a date the schedule started joins that execution (etlkit.executions)."""
+    sends: a DAG run of a date the schedule started joins that execution (etlkit_core.executions)."""
     dag = dagbag.dags["reviews_etl_stepfunctions"]
     assert [task.task_id for task in dag.tasks] == ["run_state_machine"]
     task = dag.get_task("run_state_machine")

@@ -179,7 +179,7 @@ def test_scheduled_run_processes_the_utc_day_before_the_scheduled_time() -> None
 
 def test_a_run_from_the_schedule_starts_the_dates_own_execution_and_ends() -> None:
     """scheduler: stepfunctions: the schedule's execution starts `<run date>` with the date
-    as input, the name and input the `_stepfunctions` DAG uses too (etlkit.executions)."""
+    as input, the name and input the `_stepfunctions` DAG uses too (etlkit_core.executions)."""
     from etlkit_core import executions
 
     states = asl.build(REVIEWS)["States"]
@@ -247,8 +247,11 @@ def test_missing_run_date_and_unknown_keys_become_a_failure() -> None:
     resolved = _resolve({"rundate": "2024-01-01"})
     failure = resolved["failure"]
     assert failure["error"] == "InvalidExecutionInput"
-    assert "unknown input key(s) rundate" in failure["reason"]
-    assert "run_date is missing" in failure["reason"]
+    assert "unknown param(s) rundate" in failure["reason"]
+    assert (
+        "'run_date' (date) of pipeline reviews_etl comes from the data interval"
+        in (failure["reason"])
+    )
 
 
 # What the Task of a step catches, for each way a run can end (error output as Step Functions
@@ -392,7 +395,8 @@ def test_invalid_input_fails_with_its_own_error_name() -> None:
     resolved = _resolve({})
     assert evaluate(failed["Error"], input=resolved) == "InvalidExecutionInput"
     assert evaluate(failed["Cause"], input=resolved).startswith(
-        "execution input: InvalidExecutionInput: run_date is missing"
+        "execution input: InvalidExecutionInput: param 'run_date' (date) of pipeline reviews_etl "
+        "comes from the data interval"
     )
 
 
@@ -466,7 +470,9 @@ def test_a_new_pipeline_spec_generates_a_valid_machine_without_code_changes(
         "params": {"day": "2023-12-31", "batch": 500, "target": "t"}
     }
     missing_target = evaluate(resolve, input={"day": "2024-01-01"})["failure"]["reason"]
-    assert "target (identifier) is required" in missing_target
+    assert "'target' (identifier) of pipeline orders_daily has no value and no default" in (
+        missing_target
+    )
     step_params = evaluate(
         load["Arguments"]["Arguments"]["--params"],
         input={"params": {"day": "2023-12-31", "batch": 500, "target": "t"}},

@@ -523,12 +523,12 @@ def test_an_unusable_input_fails_before_any_glue_run(
     done = run(local_aws, deployed.state_machines["reviews_etl"], {"rundate": "2024-01-01"})
     assert done["status"] == "FAILED"
     assert done["error"] == "InvalidExecutionInput"
-    assert "unknown input key(s) rundate" in done["cause"]
+    assert "unknown param(s) rundate" in done["cause"]
     assert "TaskScheduled" in done["events"]  # the SNS publish, and nothing else
     assert done["events"].count("TaskScheduled") == 1
     (message,) = alerts()
     assert "Pipeline reviews_etl failed." in message
-    assert "run_date is missing" in message
+    assert "'run_date' (date) of pipeline reviews_etl comes from the data interval" in message
 
 
 STAND_IN_SPEC = """\
