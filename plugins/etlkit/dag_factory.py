@@ -71,7 +71,6 @@ def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
             task_id=step.id,
             dag=dag,
             doc_md=_step_doc(step),
-            sql=f"{{{{ etlkit_step_sql('{step.id}') }}}}",
             inlets=assets[step.id][0],
             outlets=assets[step.id][1],
             job_name="{{ etlkit_glue_job_name() }}",
@@ -94,6 +93,8 @@ def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
         )
         for step in spec.steps
     }
+    for step_id, task in tasks.items():
+        task.sql = f"{{{{ etlkit_step_sql('{step_id}') }}}}"
     for edge in graph.edges:
         tasks[edge.before] >> tasks[edge.after]
     return dag

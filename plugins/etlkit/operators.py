@@ -70,9 +70,10 @@ class SqlRunnerStepOperator(GlueJobOperator):
         "sql": "sql",
     }
 
-    def __init__(self, *, sql: str = "", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.sql = sql
+    # Set by the DAG factory after construction rather than taken by an __init__ of this
+    # class: every __init__ level makes Airflow deep-copy the DAG's params once more per
+    # task, a cost DAG parse time feels with a thousand tasks.
+    sql: str = ""
 
     def execute(self, context: Any) -> Any:
         if not self.hook.has_job(self.job_name):

@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import EtlkitCoreError
-from .pipeline_graph import describe, graph_of, specs_in, stale_files, write
+from .pipeline_graph import (
+    describe,
+    graph_of,
+    specs_in,
+    stale_files,
+    unknown_statements,
+    write,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for path in write(specs):
                 print(f"wrote {path}")
             return 0
-        print("\n".join(describe(spec, graph_of(spec)) for spec in specs), end="")
+        described = [describe(s, graph_of(s), unknown_statements(s)) for s in specs]
+        print("\n".join(described), end="")
         return 0
     except EtlkitCoreError as exc:
         print(f"error: {exc}", file=sys.stderr)

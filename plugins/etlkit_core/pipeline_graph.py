@@ -67,8 +67,9 @@ def load_graph(spec: PipelineSpec) -> Graph:
         )
         for body in stored["steps"]
     ]
-    described = [(step.id, step.after) for step in steps]
-    if stored.get("pipeline") != spec.name or described != [(s.id, s.after) for s in spec.steps]:
+    described = [(body["id"], body["file"], tuple(body["after"])) for body in stored["steps"]]
+    expected = [(step.id, step.file, step.after) for step in spec.steps]
+    if stored.get("pipeline") != spec.name or described != expected:
         raise SpecError(
             path, "steps", f"describes other steps than {spec.path}: run `{COMMAND}` and commit it"
         )
@@ -122,9 +123,9 @@ def write(specs: Iterable[PipelineSpec]) -> list[Path]:
     return changed
 
 
-def describe(spec: PipelineSpec, result: Graph) -> str:
+def describe(spec: PipelineSpec, result: Graph, unknown: Iterable[str] = ()) -> str:
     """The graph for a person: steps by layer (a layer's steps may run at once), the edges
-    and why, and each step's reads and writes."""
+    and why, each step's reads and writes, and the statements of unknown effect."""
     lines = [f"pipeline {spec.name} ({spec.path})", "", "layers (steps in one layer run at once):"]
     lines += [f"  {n}. {', '.join(layer)}" for n, layer in enumerate(result.layers(), start=1)]
     lines += ["", "edges:"]
@@ -134,11 +135,22 @@ def describe(spec: PipelineSpec, result: Graph) -> str:
         lines += ["", f"{step.id} ({step.file})"]
         lines += [f"  reads  {dataset}" for dataset in sorted(node.reads, key=_order)]
         lines += [f"  writes {dataset}" for dataset in sorted(node.writes, key=_order)]
+    unknown = list(unknown)
+    if unknown:
+        lines += ["", "effects unknown (add after: where a step depends on one):"]
+        lines += [f"  {statement}" for statement in unknown]
     return "\n".join(lines) + "\n"
 
 
-def _analysed_steps(spec: PipelineSpec) -> list[Step]:
-    from sqlrunner.analysis import analyse, external_tables, with_locations
+def unknown_statements(spec: PipelineSpec) -> list[str]:
+    """The statements whose effects the analysis cannot know (a CALL, something it does not
+    understand), as `file:line: statement N: why: text`: the graph cannot see what they
+    read or write, so a step holding one may need `after:`."""
+    return [str(unknown) for analysis in _analyses(spec) for unknown in analysis.unknown]
+
+
+def _analyses(spec: PipelineSpec) -> list[Any]:
+    from sqlrunner.analysis import analyse
 
     analyses = []
     for index, step in enumerate(spec.steps):
@@ -149,6 +161,13 @@ def _analysed_steps(spec: PipelineSpec) -> list[Step]:
             raise SpecError(spec.path, f"steps[{index}].file", f"cannot be read ({exc})") from None
         except Exception as exc:  # the runner's ParamError / SqlSyntaxError name the line
             raise SpecError(spec.path, f"steps[{index}].file", str(exc)) from None
+    return analyses
+
+
+def _analysed_steps(spec: PipelineSpec) -> list[Step]:
+    from sqlrunner.analysis import external_tables, with_locations
+
+    analyses = _analyses(spec)
     tables = external_tables(analyses)
     steps = []
     for step, analysis in zip(spec.steps, analyses, strict=True):

@@ -139,6 +139,11 @@ def test_load_graph_refuses_a_file_the_spec_has_moved_on_from(tmp_path):
     )
     with pytest.raises(SpecError, match="describes other steps than"):
         load_graph(load_spec(path))
+    write([load_spec(path)])
+    (path.parent / "users.sql").write_text((path.parent / "load_users.sql").read_text())
+    path.write_text(path.read_text().replace("file: load_users.sql", "file: users.sql"))
+    with pytest.raises(SpecError, match="describes other steps than"):
+        load_graph(load_spec(path))
 
 
 def _command(*args):
@@ -168,6 +173,18 @@ def test_the_command_prints_writes_and_checks(tmp_path):
     stale = _command("--check", directory)
     assert stale.returncode == 1
     assert f"{directory / GRAPH_FILENAME}: differs" in stale.stderr
+
+
+def test_the_command_lists_statements_of_unknown_effect(tmp_path):
+    directory = tmp_path / "p"
+    write_pipeline(directory)
+    (directory / "load_users.sql").write_text(
+        "INSERT INTO stage.users SELECT 2;\nCALL refresh_users();\n"
+    )
+    printed = _command(directory)
+    assert printed.returncode == 0, printed.stderr
+    assert "effects unknown (add after: where a step depends on one):" in printed.stdout
+    assert "load_users.sql:2: statement 2:" in printed.stdout
 
 
 def test_the_command_names_a_bad_spec_and_exits_2(tmp_path):
