@@ -135,3 +135,16 @@ def test_sql_that_cannot_be_rendered_says_why_instead_of_failing_the_task(
     task = bag.dags["branching_glue"].get_task("report")
     rendered = render(task, data_interval_start=interval_start(dt.date(2026, 11, 25)))
     assert rendered.sql.startswith("-- sql/branching/report.sql cannot be shown rendered here")
+
+
+def test_edges_assets_and_sql_survive_serialization(bag):
+    """What the scheduler and the UI see is the serialized DAG."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    dag = bag.dags["branching_glue"]
+    stored = DagSerialization.from_dict(DagSerialization.to_dict(dag))
+    report = stored.get_task("report")
+    assert report.upstream_task_ids == {"order_totals", "user_totals"}
+    assert {a.name for a in report.outlets} == {"s3://acme-reports/daily/"}
+    assert ORDER_TOTALS in {a.name for a in report.inlets}
+    assert "sql" in report.template_fields
