@@ -43,6 +43,7 @@ def test_bundle_contents(bundle):
             "dags/.airflowignore",
             "dags/etlkit_pipelines.py",
             "dags/pipelines/reviews/pipeline.yaml",
+            "dags/pipelines/tickit/pipeline.yaml",
             *etlkit,
             *sqlrunner,
             "plugins.zip",

@@ -166,7 +166,13 @@ def test_every_stack_is_complete_and_every_resource_exists(
 ) -> None:
     cloudformation = local_aws.client("cloudformation")
     checks = _existence_checks(local_aws)
-    assert sorted(deployed.stacks) == ["network", "pipeline:reviews_etl", "platform", "storage"]
+    assert sorted(deployed.stacks) == [
+        "network",
+        "pipeline:reviews_etl",
+        "pipeline:tickit_etl",
+        "platform",
+        "storage",
+    ]
     for role, stack_name in deployed.stacks.items():
         template = role.split(":")[0]
         (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
@@ -191,8 +197,9 @@ def test_outputs_hold_what_airflow_needs(deployed: DeployResult) -> None:
         "VpcId",
     ):
         assert deployed.outputs[key], key
-    assert set(deployed.state_machines) == {"reviews_etl"}
+    assert set(deployed.state_machines) == {"reviews_etl", "tickit_etl"}
     assert deployed.state_machines["reviews_etl"].startswith("arn:aws:states:us-east-1:")
+    # tickit_etl's scheduler is airflow: no EventBridge schedule
     assert set(deployed.schedules) == {"reviews_etl"}
     json.dumps(deployed.to_json())  # serialisable for .local/env and the CLI
 
@@ -227,6 +234,7 @@ def test_glue_job_runs_the_uploaded_wheel_with_the_contract_arguments(
     assert arguments["--db_creds"] == deployed.secret_arn
     assert arguments["--bucket"] == deployed.scripts_bucket
     assert arguments["library-set"] == "analytics"
+    assert arguments["--lineage"] == "off"  # the Lineage parameter's default
 
 
 def test_state_machine_is_the_committed_definition_with_the_stacks_values(
