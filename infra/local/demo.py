@@ -384,8 +384,9 @@ def main(argv: list[str] | None = None) -> int:
         tickit_date, tickit_reference = tickit_part(state)
 
         if not options.skip_airflow:
-            airflow_part(state, run_date, reference, options.state_dir)
-            tickit_airflow_part(state, tickit_date, tickit_reference, options.state_dir)
+            airflow = _airflow(state, options.state_dir)
+            airflow_part(state, run_date, reference, airflow)
+            tickit_airflow_part(state, tickit_date, tickit_reference, airflow)
         draw_lineage(state, options.state_dir)
     except (DemoFailed, stack.LocalAwsError) as exc:
         print(f"\nDEMO FAILED: {exc}", file=sys.stderr)
@@ -397,14 +398,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def airflow_part(
-    state: stack.StackState, run_date: dt.date, reference: Outcome, state_dir: Path
+    state: stack.StackState,
+    run_date: dt.date,
+    reference: Outcome,
+    airflow: tuple[str, dict[str, str]],
 ) -> None:
     """Both DAGs of the pipeline for the same date, with the real Airflow (`airflow dags
     test`: a real DagRun with the DAG's own operators, deferrals and triggers) against
     the local stack; each must leave exactly what the state machine left."""
-    airflow, env = _airflow(state, state_dir)
     for dag_id in (f"{PIPELINE}_glue", f"{PIPELINE}_stepfunctions"):
-        _dag_test(airflow, env, dag_id, run_date)
+        _dag_test(*airflow, dag_id, run_date)
         result = outcome(state, run_date)
         check(result.rows == reference.rows, f"{dag_id} loaded other rows than the state machine")
         check(result.unloaded == reference.unloaded, f"{dag_id} unloaded other reviews")
@@ -420,13 +423,12 @@ def tickit_airflow_part(
     state: stack.StackState,
     run_date: dt.date,
     reference: dict[str, tuple[int, str]],
-    state_dir: Path,
+    airflow: tuple[str, dict[str, str]],
 ) -> None:
     """TICKIT's two DAGs for its date; each must leave the tables and the report exactly
     as the state machine did (row counts and checksums)."""
-    airflow, env = _airflow(state, state_dir)
     for dag_id in (f"{TICKIT}_glue", f"{TICKIT}_stepfunctions"):
-        _dag_test(airflow, env, dag_id, run_date)
+        _dag_test(*airflow, dag_id, run_date)
         result = tickit_outcome(state, run_date)
         differ = [name for name in reference if result.get(name) != reference[name]]
         check(not differ, f"{dag_id} left other rows or checksums in: {', '.join(differ)}")
@@ -492,7 +494,7 @@ def _task_outcomes(airflow: str, env: dict[str, str], dag_id: str) -> list[tuple
     if tasks.returncode != 0:
         return []
     outcomes = []
-    for task in _json_in(tasks.stdout):
+    for task in sorted(_json_in(tasks.stdout), key=lambda t: t.get("start_date") or ""):
         began, ended = task.get("start_date"), task.get("end_date")
         seconds = (
             (dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(began)).total_seconds()

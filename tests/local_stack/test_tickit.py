@@ -187,6 +187,7 @@ def test_every_step_sent_its_lineage_naming_every_table_and_location(
     locations = {name for namespace, name in named if namespace == f"s3://{bucket}"}
     assert locations == {
         *(f"tickit/{f.name}" for f in tickit_data.FILES if f.name != "category_pipe.txt"),
+        "tickit/spectrum/sales/",  # the Spectrum table's LOCATION
         f"tickit/spectrum/sales/saledate={day}/",
         f"reports/tickit_top_events/run_date={day}/top_events_",
     }

@@ -220,3 +220,21 @@ def test_redshift_endpoints_name_their_cluster_and_region():
     assert (serverless.cluster_identifier, serverless.region) == ("etl", "us-east-2")
     local = lineage.redshift_deployment("127.0.0.1", 5432, "dev", region="us-east-1")
     assert (local.cluster_identifier, local.region, local.port) == ("127.0.0.1", "us-east-1", 5432)
+
+
+def test_a_spectrum_table_a_file_defines_is_fed_by_its_locations():
+    sql = """-- @param lake_uri s3_uri
+CREATE EXTERNAL TABLE IF NOT EXISTS lake.clicks (id int)
+PARTITIONED BY (day date) STORED AS PARQUET LOCATION '${lake_uri}';
+ALTER TABLE lake.clicks ADD IF NOT EXISTS PARTITION (day = '2024-05-01')
+LOCATION '${lake_uri}day=2024-05-01/';
+"""
+    deployment = lineage.redshift_deployment("c.x.eu-west-1.redshift.amazonaws.com", 5439, "dev")
+    inputs, outputs = lineage.step_datasets(
+        sql, "lake.sql", {"lake_uri": "s3://lake-bucket/clicks/"}, deployment
+    )
+    assert inputs == [
+        ("s3://lake-bucket", "clicks/"),
+        ("s3://lake-bucket", "clicks/day=2024-05-01/"),
+    ]
+    assert outputs == [("redshift://c.eu-west-1:5439", "dev.lake.clicks")]

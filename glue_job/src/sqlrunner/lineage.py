@@ -34,7 +34,7 @@ import uuid
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import urlsplit
 
-from .analysis import Deployment, analyse, openlineage_name
+from .analysis import S3, Dataset, Deployment, analyse, openlineage_name
 from .errors import UsageError
 
 OFF = "off"
@@ -120,15 +120,22 @@ def step_datasets(
     text: str, file: str, values: Mapping[str, Any], deployment: Any
 ) -> Tuple[List[Named], List[Named]]:
     """(inputs, outputs) of a SQL file, rendered with a run's parameter values and named
-    for `deployment`; schemas are left out (they have no OpenLineage name). A file whose
-    statements are not all understood still names what was understood."""
+    for `deployment`; schemas are left out (they have no OpenLineage name). A Spectrum
+    table the file defines is an output whose data is its S3 locations (its LOCATION,
+    its partitions'), so those are inputs: the picture then shows the lake feeding the
+    table. A file whose statements are not all understood still names what was."""
     analysis = analyse(text, file)
+    locations = {
+        Dataset(S3, location)
+        for table in analysis.external_tables.values()
+        for location in table.locations
+    }
 
     def named(datasets: Any) -> List[Named]:
         found = {openlineage_name(d, deployment, values) for d in datasets}
         return sorted(n for n in found if n is not None)
 
-    return named(analysis.reads), named(analysis.writes)
+    return named(analysis.reads | locations), named(analysis.writes)
 
 
 class Emitter:
