@@ -233,8 +233,14 @@ LOCATION '${lake_uri}day=2024-05-01/';
     inputs, outputs = lineage.step_datasets(
         sql, "lake.sql", {"lake_uri": "s3://lake-bucket/clicks/"}, deployment
     )
+    # the partition is under the LOCATION, which names it already
+    assert inputs == [("s3://lake-bucket", "clicks/")]
+    assert outputs == [("redshift://c.eu-west-1:5439", "dev.lake.clicks")]
+    elsewhere = sql.replace("'${lake_uri}day=", "'s3://other-bucket/day=")
+    inputs, _ = lineage.step_datasets(
+        elsewhere, "lake.sql", {"lake_uri": "s3://lake-bucket/clicks/"}, deployment
+    )
     assert inputs == [
         ("s3://lake-bucket", "clicks/"),
-        ("s3://lake-bucket", "clicks/day=2024-05-01/"),
+        ("s3://other-bucket", "day=2024-05-01/"),
     ]
-    assert outputs == [("redshift://c.eu-west-1:5439", "dev.lake.clicks")]

@@ -121,14 +121,17 @@ def step_datasets(
 ) -> Tuple[List[Named], List[Named]]:
     """(inputs, outputs) of a SQL file, rendered with a run's parameter values and named
     for `deployment`; schemas are left out (they have no OpenLineage name). A Spectrum
-    table the file defines is an output whose data is its S3 locations (its LOCATION,
-    its partitions'), so those are inputs: the picture then shows the lake feeding the
-    table. A file whose statements are not all understood still names what was."""
+    table the file defines is an output whose data is its S3 locations (its LOCATION, or
+    its partitions' outside it), so those are inputs: the picture then shows the lake
+    feeding the table. A file whose statements are not all understood still names what
+    was."""
     analysis = analyse(text, file)
+    defined = {loc for table in analysis.external_tables.values() for loc in table.locations}
+    # a partition under the table's LOCATION is part of what the LOCATION names
     locations = {
-        Dataset(S3, location)
-        for table in analysis.external_tables.values()
-        for location in table.locations
+        Dataset(S3, loc)
+        for loc in defined
+        if not any(loc != other and loc.startswith(other) for other in defined)
     }
 
     def named(datasets: Any) -> List[Named]:
