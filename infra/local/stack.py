@@ -554,8 +554,14 @@ def _deploy(endpoint: str, database: str, postgres: Postgres, password: str, say
         endpoint_url=endpoint,
         region=REGION,
         stack_prefix=STACK_PREFIX,
-        # lineage on: every step's OpenLineage events land in s3://<data bucket>/lineage/
-        parameters={"DatabaseName": database, "Lineage": "data-bucket"},
+        # lineage on: every step's OpenLineage events land in s3://<data bucket>/lineage/.
+        # 8 concurrent runs: TICKIT's widest level is 7 independent loads, which start
+        # together once the orchestrators run independent steps side by side.
+        parameters={
+            "DatabaseName": database,
+            "Lineage": "data-bucket",
+            "GlueMaxConcurrentRuns": "8",
+        },
     )
     point_secret_at(
         endpoint_url=endpoint,
