@@ -26,9 +26,10 @@ demo: setup pg  ## the reviews and TICKIT pipelines end to end on the local stac
 
 test: setup pg lint unit test-py39  ## lint + the whole test suite
 
-lint:  ## ruff over the repo, and the runner's Python 3.9 compatibility check
+lint:  ## ruff over the repo, the runner's Python 3.9 compatibility check, generated files up to date
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) python -m etlkit_core graph --check sql
 	$(RUN) ruff check --no-cache --target-version py39 --select UP,F,E --ignore UP --isolated --line-length 100 glue_job
 
 unit:  ## pytest (real PostgreSQL, moto and the local AWS, the real Airflow); faults are `make chaos`

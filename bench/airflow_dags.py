@@ -3,6 +3,10 @@
 - DAG file parse time: `dags/etlkit_pipelines.py` (both DAGs of every pipeline) vs an
   empty DAG file, each parsed by a DagBag in the same process after the `airflow.*`
   imports the DAG processor preloads. Target: <= 0.2 s above the empty file.
+- Parse time at scale: the same DAG file over 50 generated pipelines of 20 steps each
+  (their specs, SQL and committed step graphs in a temporary directory), vs the empty
+  file. Target: <= 0.5 s above the empty file, which only holds if no SQL is analysed
+  while parsing (the DAG factory reads each pipeline.graph.json).
 - Worker slot time: seconds a Glue step's task occupies a worker while a 10-second Glue
   run is in flight, deferrable (execute until it defers + execute_complete) vs not
   (execute blocks until the run ends). The operator, the Glue run and the AWS calls are
@@ -64,6 +68,65 @@ def _parse_times(home: Path) -> dict:
         "parse_dag_file_s": round(real_s, 3),
         "parse_empty_file_s": round(empty_s, 3),
         "parse_above_empty_s": round(real_s - empty_s, 3),
+    }
+
+
+MANY_PIPELINES, MANY_STEPS = 50, 20
+
+
+def write_many_pipelines(root: Path) -> None:
+    """MANY_PIPELINES pipelines of MANY_STEPS steps, and their step graphs: step k reads the
+    table of step (k - 1) // 2, so each pipeline is a binary tree of steps (parallel
+    branches, the shape the graph exists for)."""
+    from etlkit_core import pipeline_graph
+    from etlkit_core.spec import discover
+
+    for p in range(MANY_PIPELINES):
+        directory = root / f"p{p:02d}"
+        directory.mkdir(parents=True)
+        steps = []
+        for k in range(MANY_STEPS):
+            source = f" FROM p{p:02d}.t{(k - 1) // 2:02d} WHERE day = '${{run_date}}'" if k else ""
+            (directory / f"s{k:02d}.sql").write_text(
+                "-- @param run_date date\n"
+                f"CREATE TABLE IF NOT EXISTS p{p:02d}.t{k:02d} (day date, n bigint);\n"
+                f"DELETE FROM p{p:02d}.t{k:02d} WHERE day = '${{run_date}}';\n"
+                f"INSERT INTO p{p:02d}.t{k:02d} SELECT '${{run_date}}', count(*){source};\n"
+            )
+            steps.append(
+                f"  - {{id: s{k:02d}, file: s{k:02d}.sql, params: [run_date], "
+                f"description: Step {k} of pipeline {p}.}}\n"
+            )
+        (directory / "pipeline.yaml").write_text(
+            f"name: p{p:02d}\nschedule: '0 2 * * *'\nscheduler: airflow\n"
+            "start_date: 2026-01-01\n"
+            "params:\n  run_date: {type: date, from: data_interval_start}\n"
+            "steps:\n" + "".join(steps)
+        )
+    pipeline_graph.write(discover(root))
+
+
+def _many_pipelines_parse_times(home: Path) -> dict:
+    root = home / "many_pipelines"
+    write_many_pipelines(root)
+    empty = home / "empty_dags"
+    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+           "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
+           "ETLKIT_PIPELINES_DIR": str(root),
+           # a deployment, so every task gets its Assets (etlkit.config)
+           "ETLKIT_REDSHIFT_CLUSTER": "bench", "ETLKIT_REDSHIFT_REGION": "eu-west-1",
+           "ETLKIT_REDSHIFT_DATABASE": "dev", "ETLKIT_DATA_BUCKET": "bench-data"}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _PARSE, str(REPO_ROOT / "dags"), str(empty)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    timings = json.loads(done.stdout.strip().splitlines()[-1])
+    (real_s, dags), (empty_s, _) = timings["real"], timings["empty"]
+    return {
+        "many_pipelines_dags": dags,
+        "many_pipelines_tasks": MANY_PIPELINES * (MANY_STEPS + 1),
+        "parse_many_pipelines_s": round(real_s, 3),
+        "parse_many_pipelines_above_empty_s": round(real_s - empty_s, 3),
     }
 
 
@@ -150,6 +213,7 @@ def run() -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         home = Path(scratch)
         figures = _parse_times(home)
+        figures.update(_many_pipelines_parse_times(home))
         database = "bench_airflow_" + uuid.uuid4().hex[:8]
         state = stack.up(state_dir=home / "stack", aws_port=0, database=database,
                          sample_rows=0, say=lambda _: None)  # fmt: skip
@@ -162,9 +226,14 @@ def run() -> dict:
             figures.update(_slot_times(state))
         finally:
             stack.discard(home / "stack", state)
-    figures["target"] = "parse_above_empty_s <= 0.2; deferrable slot time near zero"
+    figures["target"] = (
+        "parse_above_empty_s <= 0.2; parse_many_pipelines_above_empty_s <= 0.5; "
+        "deferrable slot time near zero"
+    )
     figures["met"] = (
-        figures["parse_above_empty_s"] <= 0.2 and figures["worker_slot_deferrable_s"] < 2
+        figures["parse_above_empty_s"] <= 0.2
+        and figures["parse_many_pipelines_above_empty_s"] <= 0.5
+        and figures["worker_slot_deferrable_s"] < 2
     )
     return figures
 

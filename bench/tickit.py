@@ -2,9 +2,8 @@
 critical path, on both orchestrators.
 
 A run's critical path is the longest chain of its step durations through the pipeline's
-graph (a step depends on every earlier step that writes what it reads or requires,
-from the SQL analysis), with each step's duration taken from its Glue run record
-(StartedOn to CompletedOn). The run time is the state machine execution's (start to
+step graph (etlkit_core: a step runs after every step writing what it reads), with each
+step's duration taken from its Glue run record (StartedOn to CompletedOn). The run time is the state machine execution's (start to
 stop), and the `tickit_etl_glue` DAG run's (its start to end in Airflow's metadata, not
 counting `airflow dags test` starting up). Target: run <= 1.25 x critical path, which
 needs independent steps to run side by side; steps that run one after the other make the
@@ -20,39 +19,13 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from etlkit.spec import load_spec
+from etlkit_core.pipeline_graph import load_graph
+from etlkit_core.spec import load_spec
 from infra import REPO_ROOT
 from infra.local import stack, tickit_data
-from sqlrunner.analysis import analyse
 
 SPEC = load_spec(REPO_ROOT / "sql" / "tickit" / "pipeline.yaml")
 TARGET = 1.25
-
-
-def dependencies() -> dict[str, set[str]]:
-    """Each step's upstream steps: the earlier ones writing what it reads or requires."""
-    effects = {}
-    for step in SPEC.steps:
-        path = SPEC.directory / step.file
-        analysis = analyse(path.read_text(), str(path))
-        effects[step.id] = (analysis.reads | analysis.requires, analysis.writes)
-    upstream: dict[str, set[str]] = {}
-    for i, step in enumerate(SPEC.steps):
-        needs, _ = effects[step.id]
-        upstream[step.id] = {
-            earlier.id
-            for earlier in SPEC.steps[:i]
-            if any(w.overlaps(n) for w in effects[earlier.id][1] for n in needs)
-        }
-    return upstream
-
-
-def critical_path(durations: dict[str, float], upstream: dict[str, set[str]]) -> float:
-    finish: dict[str, float] = {}
-    for step in SPEC.steps:
-        before = max((finish[u] for u in upstream[step.id]), default=0.0)
-        finish[step.id] = before + durations[step.id]
-    return max(finish.values())
 
 
 def step_durations(state: "stack.StackState", since: dt.datetime) -> dict[str, float]:
@@ -124,7 +97,7 @@ def _airflow(state: "stack.StackState", day: dt.date, root: Path) -> tuple[float
 
 
 def run() -> dict:
-    upstream = dependencies()
+    graph = load_graph(SPEC)
     day = busiest_day()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
@@ -143,7 +116,7 @@ def run() -> dict:
                 ("airflow", lambda: _airflow(state, day, root)),
             ):
                 took, durations = measure()
-                path = critical_path(durations, upstream)
+                path, _ = graph.critical_path(durations)
                 figures[name] = {
                     "run_s": round(took, 1),
                     "critical_path_s": round(path, 1),

@@ -17,7 +17,7 @@ Every machine has the same shape, in JSONata (date arithmetic and alert text nee
                            stepfunctions`, an input from the schedule goes to StartDatedRun.
     StartDatedRun (Task)   (`scheduler: stepfunctions` only) starts this state machine again
                            for the run date under the date's own name, `<run key>`
-                           (etlkit.executions), and ends: StartExecution is idempotent per
+                           (etlkit_core.executions), and ends: StartExecution is idempotent per
                            name, so a schedule delivered twice runs the date once, and the
                            `_stepfunctions` DAG starting the same date joins that execution.
     <step id> (Parallel)   one per step, in spec order. Its single branch is the step's
@@ -26,7 +26,7 @@ Every machine has the same shape, in JSONata (date arithmetic and alert text nee
                            and `--step` (its OpenLineage job name), retrying the
                            Glue API's transient errors (concurrency limit, throttling), and
                            catching the rest into a Fail state whose error says whether the run
-                           failed transiently (etlkit.failures: the runner's exit code). The
+                           failed transiently (etlkit_core.failures: the runner's exit code). The
                            Parallel retries that error only, as the spec's retries say; any
                            other failure goes to the alert after one attempt.
     ReadRunError (Choice)  a failure with a Glue run goes to FetchErrorLine, any other to the alert.
@@ -59,8 +59,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from etlkit import executions, failures
-from etlkit.spec import DEPLOYMENT_SETTINGS, PipelineSpec, SpecError, discover, expand_settings
+from etlkit_core import executions, failures, run_params
+from etlkit_core.run_params import literal as _lit
+from etlkit_core.run_params import literal_list as _lit_list
+from etlkit_core.spec import (
+    DEPLOYMENT_SETTINGS,
+    SCHEDULED_TIME,
+    PipelineSpec,
+    SpecError,
+    discover,
+)
 from infra import REPO_ROOT
 from infra.errors import AslError
 
@@ -81,9 +89,6 @@ EXECUTION_EXISTS = "Sfn.ExecutionAlreadyExistsException"
 PLACEHOLDERS = ("GlueJobName", "AlertTopicArn", "DataBucket")
 # Spec deployment settings -> the placeholder standing for them in a definition.
 SETTING_PLACEHOLDERS = {"data_bucket": "DataBucket"}
-
-# The execution-input key EventBridge Scheduler fills (infra/templates/pipeline.yaml).
-SCHEDULED_TIME = "scheduled_time"
 
 # The errors a failed execution ends with. Error names starting "States." are reserved for
 # Step Functions (Amazon States Language, "Errors"), so a step's own error (States.TaskFailed,
@@ -142,9 +147,6 @@ START_RETRY = {
 
 # SNS subjects are at most 100 ASCII characters (SNS API reference, Publish).
 SUBJECT_LIMIT = 100
-
-# Words JSONata reads as operators or literals: a param so named cannot be a path step.
-_JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 
 # The failure in one line: `<step>: <error>: <the runner's line, or the reason>`.
 _FAILURE_TEXT = (
@@ -271,13 +273,10 @@ def write(sql_root: Path = SQL_ROOT, out_dir: Path = OUT_DIR) -> list[Path]:
 
 
 def _resolve_state(spec: PipelineSpec) -> dict[str, Any]:
-    allowed = [*spec.params, SCHEDULED_TIME]
-    values = ", ".join(f"{_lit(name)}: {_resolved_value(spec, name)}" for name in spec.params)
-    problems = [
-        f"$not($exists($params.{name})) ? {_lit(_missing_message(spec, name))}"
-        for name in spec.params
-        if spec.params[name].default is None
-    ]
+    """The params resolved by etlkit_core.run_params' rule, written as JSONata by it."""
+    placeholders = {setting: f"${{{ph}}}" for setting, ph in SETTING_PLACEHOLDERS.items()}
+    params = run_params.jsonata_params(spec, "$input", "$day_before", placeholders)
+    problems = run_params.jsonata_problems(spec, "$input", "$params", [SCHEDULED_TIME])
     resolved = "{'params': $params}"
     if spec.scheduler == "stepfunctions":
         resolved = (
@@ -289,11 +288,8 @@ def _resolve_state(spec: PipelineSpec) -> dict[str, Any]:
             "$input := $states.input",
             f"$day_before := $exists($input.{SCHEDULED_TIME}) ? "
             f"$fromMillis($toMillis($input.{SCHEDULED_TIME}) - 86400000, '[Y0001]-[M01]-[D01]')",
-            f"$params := {{{values}}}",
-            f"$unknown := $filter($keys($input), function($k) {{ $not($k in {_lit_list(allowed)}) }})",
-            "$problems := $append($exists($unknown) ? "
-            f"['unknown input key(s) ' & $join($unknown, ', ') & "
-            f"{_lit('; expected ' + ', '.join(allowed))}] : [], [{', '.join(problems)}])",
+            f"$params := {params}",
+            f"$problems := {problems}",
             f"$count($problems) = 0 ? {resolved} : {{'params': $params, 'failure': "
             f"{{'step': 'execution input', 'error': {_lit(INVALID_INPUT)}, "
             "'reason': $join($problems, '; ')}}",
@@ -302,34 +298,13 @@ def _resolve_state(spec: PipelineSpec) -> dict[str, Any]:
     return {
         "Type": "Pass",
         "Comment": (
-            "Resolves the params once: input values win, then scheduled_time minus one day "
-            "for data_interval_start params, then the spec's defaults."
+            "Resolves the params once (etlkit_core.run_params): input values that are not null "
+            "or empty win, then scheduled_time minus one day for data_interval_start params, "
+            "then the spec's defaults."
         ),
         "Output": "{% (" + expression + ") %}",
         "Next": CHECK,
     }
-
-
-def _resolved_value(spec: PipelineSpec, name: str) -> str:
-    param = spec.params[name]
-    given = f"$input.{name}"
-    if param.source == "data_interval_start":
-        fallback = "$day_before"
-    elif param.default is not None:
-        fallback = _lit(_placeholder_default(spec, name))
-    else:
-        return given
-    return f"$exists({given}) ? {given} : {fallback}"
-
-
-def _missing_message(spec: PipelineSpec, name: str) -> str:
-    param = spec.params[name]
-    if param.source == "data_interval_start":
-        return (
-            f"{name} is missing: pass it (YYYY-MM-DD), or pass {SCHEDULED_TIME} "
-            "(ISO 8601) to run for the UTC day before it"
-        )
-    return f"{name} ({param.type}) is required and has no default"
 
 
 def _dispatch_states(spec: PipelineSpec) -> dict[str, Any]:
@@ -486,7 +461,7 @@ def _step_state(spec: PipelineSpec, index: int, following: str | None) -> dict[s
 
 def _caught_failure(step_id: str, file: str) -> str:
     """A step's failure, from what its Task caught: the Glue run if the Cause is one (Step
-    Functions puts the failed run's GetJobRun result there), its class by etlkit.failures,
+    Functions puts the failed run's GetJobRun result there), its class by etlkit_core.failures,
     and whether retrying may help. A Glue API error that outlived the Task's own Retry
     (TRANSIENT_GLUE_ERRORS) is transient but not retried again."""
     run_class = failures.jsonata_class("$glue.JobRunState", "$glue.ErrorMessage")
@@ -596,47 +571,6 @@ def _check(spec: PipelineSpec) -> None:
     unmapped = set(DEPLOYMENT_SETTINGS) - set(SETTING_PLACEHOLDERS)
     if unmapped:  # a spec loader change this generator has not caught up with
         raise AslError(f"deployment setting(s) {sorted(unmapped)} have no ASL placeholder")
-    for name, param in spec.params.items():
-        where = f"{spec.path}: params.{name}"
-        if name == SCHEDULED_TIME:
-            raise AslError(f"{where}: the name is reserved for the scheduler's input key")
-        if name in _JSONATA_WORDS:
-            raise AslError(f"{where}: {name!r} is a JSONata keyword; rename the param")
-        if isinstance(param.default, str) and "$" in param.default:
-            raise AslError(
-                f"{where}.default: '$' is not allowed (CloudFormation DefinitionSubstitutions "
-                "would rewrite it)"
-            )
-    if len([p for p in spec.params.values() if p.source]) > 1:
-        # The alert names one run date; two date sources would make it ambiguous.
-        raise AslError(f"{spec.path}: params: at most one param may use 'from'")
-
-
-def _placeholder_default(spec: PipelineSpec, name: str) -> str | int:
-    default = spec.params[name].default
-    assert default is not None
-    placeholders = {setting: f"${{{ph}}}" for setting, ph in SETTING_PLACEHOLDERS.items()}
-    return expand_settings(default, placeholders)
-
-
-def _lit(value: str | int) -> str:
-    """A JSONata literal. Strings are single-quoted (the expression sits inside JSON's double
-    quotes); JSONata has no \\' escape, so quotes and control characters become \\uXXXX."""
-    if isinstance(value, int):
-        return str(value)
-    out = []
-    for char in value:
-        if char == "\\":
-            out.append("\\\\")
-        elif char == "'" or ord(char) < 0x20:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "'" + "".join(out) + "'"
-
-
-def _lit_list(values: Sequence[str]) -> str:
-    return "[" + ", ".join(_lit(value) for value in values) + "]"
 
 
 def _relative(path: Path) -> str:

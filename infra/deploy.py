@@ -27,7 +27,6 @@ any, e.g. AWS_ACCESS_KEY_ID=testing.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import sys
@@ -39,10 +38,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from etlkit.spec import PipelineSpec, SpecError, discover, verify_sql
-from infra import REPO_ROOT, artifacts, etl_user
+from etlkit_core.spec import PipelineSpec, SpecError, discover, verify_sql
+from infra import REPO_ROOT, artifacts, deploy_cli, etl_user
 from infra.asl import asl_path, stale_files, write
-from infra.errors import DeployError, InfraError
+from infra.errors import DeployError
 from infra.schedule import eventbridge_cron
 from infra.stacks import WAITER_CONFIG, Template, deploy_stack
 
@@ -414,44 +413,13 @@ def _specs_with_current_definitions() -> list[PipelineSpec]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m infra.deploy",
-        description="Deploy the etlkit stacks to AWS or to the local AWS (--endpoint-url).",
+    parser = deploy_cli.parser(
+        "python -m infra.deploy",
+        "Deploy the etlkit stacks to AWS or to the local AWS (--endpoint-url).",
+        endpoint_help="the local AWS, e.g. http://127.0.0.1:4566",
+        template="stack template (e.g. AlertEmail=team@example.com)",
     )
-    parser.add_argument("--region", required=True)
-    parser.add_argument("--profile", default=None, help="AWS profile (default: the usual chain)")
-    parser.add_argument(
-        "--endpoint-url", default=None, help="the local AWS, e.g. http://127.0.0.1:4566"
-    )
-    parser.add_argument("--stack-prefix", default="etlkit")
-    parser.add_argument(
-        "--parameter",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="template parameter, repeatable (e.g. AlertEmail=team@example.com)",
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
-    parameters = {}
-    for item in args.parameter:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            parser.error(f"--parameter {item!r}: expected NAME=VALUE")
-        parameters[name] = value
-    try:
-        result = deploy(
-            endpoint_url=args.endpoint_url,
-            region=args.region,
-            profile=args.profile,
-            stack_prefix=args.stack_prefix,
-            parameters=parameters,
-        )
-    except (InfraError, ClientError, BotoCoreError) as exc:
-        print(f"deploy failed: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(result.to_json(), indent=2, sort_keys=True))
-    return 0
+    return deploy_cli.run(parser, argv, deploy, lambda result: result.to_json())
 
 
 if __name__ == "__main__":

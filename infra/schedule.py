@@ -7,7 +7,7 @@ schedules). Classic cron ORs a restricted day-of-month with a restricted day-of-
 which EventBridge cannot express, so such a spec is refused rather than approximated.
 
 Written by hand: the conversion is a few rules over the spec's already-validated numeric
-grammar (etlkit.spec), and no maintained library targets EventBridge's dialect.
+grammar (etlkit_core.spec), and no maintained library targets EventBridge's dialect.
 """
 
 from __future__ import annotations

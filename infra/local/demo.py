@@ -59,7 +59,7 @@ RETRY_SCALE = 0.01  # the failed step's 5-minute retry interval becomes 3 second
 MISSPELT_SECRET = "etlkit/redshfit"  # noqa: S105 - the name of a secret, not a value
 
 
-class DemoFailed(Exception):
+class DemoFailed(stack.LocalAwsError):
     """Something did not happen as the demo expects; the message says what."""
 
 

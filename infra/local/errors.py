@@ -1,9 +1,12 @@
-"""Errors of the local AWS server (one hierarchy for the whole component)."""
+"""Errors of the local AWS server (one hierarchy for the whole component, under infra's
+one root, InfraError)."""
 
 from __future__ import annotations
 
+from infra.errors import InfraError
 
-class LocalAwsError(Exception):
+
+class LocalAwsError(InfraError):
     """Base of every error raised by infra.local."""
 
 

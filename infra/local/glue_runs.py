@@ -57,8 +57,6 @@ STOP_GRACE_SECONDS = 3.0
 # A shell reports a process ended by signal N with exit status 128 + N.
 _SIGNAL_EXIT_BASE = 128
 
-RUNNING_STATES = frozenset({"STARTING", "RUNNING", "STOPPING"})
-
 
 @dataclass
 class GlueRuntime:

@@ -63,10 +63,6 @@ def _key(spot: Spot) -> tuple[int, str]:
     return (id(spot.owner), spot.name)
 
 
-def is_applied(spot: Spot) -> bool:
-    return _key(spot) in _originals
-
-
 def original_of(spot: Spot) -> Any:
     """What moto itself defines at the spot (the saved original once patched)."""
     key = _key(spot)

@@ -122,7 +122,6 @@ SCHEMA = pa.schema(
 # Widths declared by the post's tables; generated text stays within them (ASCII, so
 # characters = bytes, as Redshift counts varchar length).
 MAX_TITLE = 50
-MAX_HEADLINE = 25
 
 _PRODUCT_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Apparel": (

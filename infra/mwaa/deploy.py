@@ -24,9 +24,7 @@ and the outputs (the Airflow UI's URL among them).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import logging
 import sys
 from collections.abc import Mapping, Sequence
@@ -37,8 +35,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra import REPO_ROOT
-from infra.errors import DeployError, InfraError
+from infra import REPO_ROOT, deploy_cli
+from infra.errors import DeployError
 from infra.mwaa import package
 from infra.stacks import Template, deploy_stack, stack_outputs, stack_status
 
@@ -265,42 +263,13 @@ def sync_dags(s3: Any, bucket: str, dags: Path) -> tuple[list[str], list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m infra.mwaa.deploy",
-        description="Build the MWAA bundle and deploy it and its environment (after `make deploy`).",
+    parser = deploy_cli.parser(
+        "python -m infra.mwaa.deploy",
+        "Build the MWAA bundle and deploy it and its environment (after `make deploy`).",
+        endpoint_help="another endpoint (tests)",
+        template="mwaa-environment.yaml (e.g. EnvironmentClass=mw1.medium)",
     )
-    parser.add_argument("--region", required=True)
-    parser.add_argument("--profile", default=None, help="AWS profile (default: the usual chain)")
-    parser.add_argument("--endpoint-url", default=None, help="another endpoint (tests)")
-    parser.add_argument("--stack-prefix", default="etlkit", help="the prefix `make deploy` used")
-    parser.add_argument(
-        "--parameter",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="mwaa-environment.yaml parameter, repeatable (e.g. EnvironmentClass=mw1.medium)",
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
-    parameters = {}
-    for item in args.parameter:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            parser.error(f"--parameter {item!r}: expected NAME=VALUE")
-        parameters[name] = value
-    try:
-        result = deploy_mwaa(
-            region=args.region,
-            endpoint_url=args.endpoint_url,
-            profile=args.profile,
-            stack_prefix=args.stack_prefix,
-            parameters=parameters,
-        )
-    except (InfraError, ClientError, BotoCoreError) as exc:
-        print(f"deploy-mwaa failed: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(asdict(result), indent=2, sort_keys=True))
-    return 0
+    return deploy_cli.run(parser, argv, deploy_mwaa, asdict)
 
 
 if __name__ == "__main__":

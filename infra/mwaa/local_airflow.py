@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra import REPO_ROOT
+from infra.errors import InfraError
 
 LOCAL_DIR = REPO_ROOT / ".local"
 ENV_FILE = LOCAL_DIR / "env"
@@ -61,7 +62,7 @@ START_TIMEOUT_SECONDS = 180
 BACKFILL_CLOSE_SECONDS = 75
 
 
-class LocalAirflowError(Exception):
+class LocalAirflowError(InfraError):
     """A local Airflow command cannot go on; the message says why and what to do."""
 
 

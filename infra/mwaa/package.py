@@ -14,10 +14,16 @@
         .airflowignore                 keeps Airflow's plugin loader out of etlkit/
     dist/mwaa/dags/                synced by MWAA into /usr/local/airflow/dags:
         etlkit_pipelines.py            the DAG file
-        etlkit/, sqlrunner/            the DAG factory and the runner's parameter types
+        etlkit/, etlkit_core/, sqlrunner/
+                                       the DAG factory, the spec's Airflow-free core and
+                                       the runner's parameter types
         pipelines/<dir>/pipeline.yaml  every pipeline spec (the SQL goes to S3 with
-                                       `python -m infra.deploy`, which Glue reads)
-        .airflowignore                 etlkit/ and sqlrunner/ hold no DAG
+                                       `python -m infra.deploy`, which Glue reads) and its
+        pipelines/<dir>/pipeline.graph.json  generated step graph (the DAG's dependencies
+                                       and Assets; no SQL is analysed at parse time)
+        pipelines/<dir>/*.sql          the steps' SQL, for Rendered Templates only (Glue
+                                       runs the copy in S3)
+        .airflowignore                 etlkit/, etlkit_core/ and sqlrunner/ hold no DAG
     dist/mwaa/mwaa-environment-parameters.json
                                    with --deploy-result: mwaa-environment.yaml's parameters
                                    wired to the stacks' outputs
@@ -65,9 +71,10 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from etlkit.spec import SPEC_FILENAME, SpecError, discover, verify_sql
+from etlkit_core.pipeline_graph import GRAPH_FILENAME, graph_path, stale_files
+from etlkit_core.spec import SPEC_FILENAME, SpecError, discover, verify_sql
 from infra import REPO_ROOT, artifacts
-from infra.errors import DeployError
+from infra.errors import DeployError, InfraError
 from infra.mwaa import image
 
 AIRFLOW_VERSION = image.AIRFLOW_VERSION
@@ -76,6 +83,7 @@ SQL_ROOT = REPO_ROOT / "sql"
 DAGS = REPO_ROOT / "dags"
 PLUGINS = REPO_ROOT / "plugins"
 ETLKIT = PLUGINS / "etlkit"
+ETLKIT_CORE = PLUGINS / "etlkit_core"
 SQLRUNNER = REPO_ROOT / "glue_job" / "src" / "sqlrunner"
 REQUIREMENTS = REPO_ROOT / "infra" / "mwaa" / "requirements.txt"
 CONSTRAINTS = REPO_ROOT / "infra" / "mwaa" / f"constraints-{AIRFLOW_VERSION}-py{PYTHON_VERSION}.txt"
@@ -104,7 +112,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 _SKIPPED = {"__pycache__", ".DS_Store"}
 
 
-class PackageError(Exception):
+class PackageError(InfraError):
     """The MWAA bundle cannot be built; the message names the file at fault."""
 
 
@@ -140,8 +148,13 @@ def _checked_specs() -> list:
         specs = discover(SQL_ROOT)
         for spec in specs:
             verify_sql(spec)
+        stale = stale_files(specs)
     except SpecError as exc:
         raise PackageError(f"pipeline spec: {exc}") from None
+    if stale:
+        raise PackageError(
+            "stale step graph(s), run `python -m etlkit_core graph --write`: " + "; ".join(stale)
+        )
     if not specs:
         raise PackageError(f"no {SQL_ROOT}/*/{SPEC_FILENAME}: nothing to package")
     return specs
@@ -322,7 +335,7 @@ def write_plugins_zip(path: Path, wheels: Sequence[Path] = ()) -> None:
 def dags_ignore() -> str:
     """dags/.airflowignore: the packages beside the DAG file hold no DAG. Each pattern
     ends in / so it means the same to the glob (3.x default) and regexp syntaxes."""
-    return "etlkit/\nsqlrunner/\n"
+    return "etlkit/\netlkit_core/\nsqlrunner/\n"
 
 
 def _write_dags(dags: Path, specs: Sequence[Any]) -> None:
@@ -332,12 +345,16 @@ def _write_dags(dags: Path, specs: Sequence[Any]) -> None:
         shutil.copy2(dag_file, dags / dag_file.name)
     skipped = {"__init__.py", *PLUGINS_FOLDER_MODULES}
     _copy_package(ETLKIT, dags / "etlkit", skip_top=skipped)
+    _copy_package(ETLKIT_CORE, dags / "etlkit_core")
     _copy_package(SQLRUNNER, dags / "sqlrunner")
     for spec in specs:
         # The directory name is part of each step's S3 key (StepSpec.s3_key): keep it.
         target = dags / PIPELINES_SUBDIR / spec.directory.name / SPEC_FILENAME
         target.parent.mkdir(parents=True)
         shutil.copy2(spec.path, target)
+        shutil.copy2(graph_path(spec), target.parent / GRAPH_FILENAME)
+        for step in spec.steps:  # shown rendered in each task's Rendered Templates
+            shutil.copy2(spec.directory / step.file, target.parent / step.file)
 
 
 def _copy_package(source: Path, target: Path, skip_top: set[str] = frozenset()) -> None:

@@ -32,6 +32,7 @@ from pathlib import Path
 import yaml
 
 from infra import REPO_ROOT
+from infra.errors import InfraError
 
 SUPPRESSIONS = Path(__file__).with_name("suppressions.yaml")
 CHECKOV_VENV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
@@ -39,7 +40,7 @@ CHECKOV_VENV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 TEMPLATE_GLOBS = ("infra/templates/*.yaml", "infra/mwaa/*.yaml")
 
 
-class CheckovUnavailable(Exception):
+class CheckovUnavailable(InfraError):
     """checkov cannot be found or did not produce a report."""
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
 
 from etlkit import config, params
-from etlkit.spec import PipelineSpec
+from etlkit_core.spec import PipelineSpec
 
 # SNS Publish (API reference): a subject is at most 100 printable ASCII characters, no
 # line breaks; it becomes the e-mail subject line.
@@ -57,7 +57,7 @@ def message(spec: PipelineSpec, context: Mapping[str, Any]) -> str:
     error_text = f"{type(error).__name__}: {error}" if error is not None else "see the log"
     if len(error_text) > ERROR_LIMIT:
         error_text = error_text[:ERROR_LIMIT] + " [...]"
-    rerun = f' with {{"{_date_param(spec)}": "{date}"}}' if date and _date_param(spec) else ""
+    rerun = f' with {{"{spec.date_param}": "{date}"}}' if date and spec.date_param else ""
     lines = [
         f"Pipeline {spec.name} failed in Airflow.",
         "",
@@ -78,7 +78,3 @@ def message(spec: PipelineSpec, context: Mapping[str, Any]) -> str:
 def _dag_id(context: Mapping[str, Any]) -> str:
     dag = context.get("dag")
     return getattr(dag, "dag_id", None) or getattr(context.get("ti"), "dag_id", "?")
-
-
-def _date_param(spec: PipelineSpec) -> str | None:
-    return next((p.name for p in spec.params.values() if p.source), None)

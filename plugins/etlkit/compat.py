@@ -9,13 +9,13 @@ one place.
 from __future__ import annotations
 
 try:
-    from airflow.sdk import DAG, CronDataIntervalTimetable, Param, Variable, chain
+    from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, Variable
     from airflow.sdk.exceptions import AirflowFailException
 
     AIRFLOW_3 = True
 except ImportError:  # Airflow 2.11
+    from airflow.datasets import Dataset as Asset  # URI only: no name on 2.x
     from airflow.exceptions import AirflowFailException
-    from airflow.models.baseoperator import chain
     from airflow.models.dag import DAG
     from airflow.models.param import Param
     from airflow.models.variable import Variable
@@ -33,8 +33,8 @@ __all__ = [
     "DAG",
     "EXPONENTIAL_BACKOFF",
     "AirflowFailException",
+    "Asset",
     "CronDataIntervalTimetable",
     "Param",
     "Variable",
-    "chain",
 ]

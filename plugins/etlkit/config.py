@@ -19,6 +19,7 @@ from pathlib import Path
 
 from etlkit.compat import Variable
 from etlkit.errors import PipelinesNotFoundError, SettingError
+from sqlrunner.analysis.naming import Deployment
 
 # Airflow Variables (run time).
 GLUE_JOB_NAME = "etlkit_glue_job_name"  # the one shared SQL runner Glue job
@@ -26,7 +27,7 @@ DATA_BUCKET = "etlkit_data_bucket"  # fills {data_bucket} in spec param defaults
 ALERT_TOPIC_ARN = "etlkit_alert_topic_arn"  # SNS topic of failure alerts
 STATE_MACHINE_ARNS = "etlkit_state_machine_arns"  # JSON object: pipeline name -> ARN
 VARIABLES = (GLUE_JOB_NAME, DATA_BUCKET, ALERT_TOPIC_ARN, STATE_MACHINE_ARNS)
-# The Variable behind each deployment setting a spec default may name (etlkit.spec
+# The Variable behind each deployment setting a spec default may name (etlkit_core.spec
 # DEPLOYMENT_SETTINGS, e.g. "s3://{data_bucket}/lake/").
 SETTING_VARIABLES = {"data_bucket": DATA_BUCKET}
 
@@ -35,6 +36,15 @@ AWS_CONN_ID = "aws_default"
 # Environment (parse time).
 PIPELINES_DIR_ENV = "ETLKIT_PIPELINES_DIR"
 POLL_SECONDS_ENV = "ETLKIT_POLL_SECONDS"
+# Where the pipelines' tables live, for the names of the Assets the tasks produce and
+# consume (OpenLineage's `redshift://<cluster>.<region>:5439/<database>.<schema>.<table>`),
+# and the data bucket for the S3 ones (`{data_bucket}` in a param default). Without the
+# three Redshift ones the DAGs have no Assets; without the bucket, no S3 Asset whose name
+# needs it.
+REDSHIFT_CLUSTER_ENV = "ETLKIT_REDSHIFT_CLUSTER"
+REDSHIFT_REGION_ENV = "ETLKIT_REDSHIFT_REGION"
+REDSHIFT_DATABASE_ENV = "ETLKIT_REDSHIFT_DATABASE"
+DATA_BUCKET_ENV = "ETLKIT_DATA_BUCKET"
 # Seconds between two status calls of a deferred task. A Glue Python shell run takes a
 # minute or more to start on AWS, so 30 s costs little latency; the local stack, whose runs
 # take seconds, sets 2.
@@ -75,6 +85,21 @@ def poll_seconds() -> int:
             f"{POLL_SECONDS_ENV}={raw!r} must be a whole number from {low} to {high}"
         )
     return int(raw)
+
+
+def asset_deployment() -> Deployment | None:
+    """The Redshift cluster, region and database Asset names use; None unless all are set."""
+    values = [
+        os.environ.get(name, "").strip()
+        for name in (REDSHIFT_CLUSTER_ENV, REDSHIFT_REGION_ENV, REDSHIFT_DATABASE_ENV)
+    ]
+    return Deployment(*values) if all(values) else None
+
+
+def asset_settings() -> dict[str, str]:
+    """The deployment settings Asset names may use, those set in the environment."""
+    bucket = os.environ.get(DATA_BUCKET_ENV, "").strip()
+    return {"data_bucket": bucket} if bucket else {}
 
 
 def variable(name: str) -> str:

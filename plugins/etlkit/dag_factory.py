@@ -22,12 +22,14 @@ from pathlib import Path
 
 from etlkit import config, docs
 from etlkit.alerts import failure_notifier
-from etlkit.compat import DAG, EXPONENTIAL_BACKOFF, CronDataIntervalTimetable, chain
+from etlkit.assets import step_assets
+from etlkit.compat import DAG, EXPONENTIAL_BACKOFF, CronDataIntervalTimetable
 from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
 from etlkit.params import dag_params
-from etlkit.spec import PipelineSpec, discover
 from etlkit.templating import pipeline_macros
 from etlkit.timetables import UnscheduledCronTimetable
+from etlkit_core.pipeline_graph import load_graph
+from etlkit_core.spec import PipelineSpec, StepSpec, discover
 
 GLUE, STEPFUNCTIONS = "glue", "stepfunctions"
 STATE_MACHINE_TASK = "run_state_machine"
@@ -57,13 +59,20 @@ def dags_for(specs: Iterable[PipelineSpec], file_doc: str | None = None) -> dict
 
 
 def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
+    """One task per step; a task waits for exactly the steps the step graph puts before it
+    (etlkit_core.pipeline_graph, read from the committed file), so independent steps run
+    in parallel. Its outlets and inlets are the Assets the step writes and reads."""
     dag = _dag(spec, GLUE, file_doc)
     step_limit = dt.timedelta(minutes=spec.step_timeout_minutes)
-    tasks = [
-        SqlRunnerStepOperator(
+    graph = load_graph(spec)
+    assets = step_assets(spec, graph)
+    tasks = {
+        step.id: SqlRunnerStepOperator(
             task_id=step.id,
             dag=dag,
-            doc_md=step.description or None,
+            doc_md=_step_doc(step),
+            inlets=assets[step.id][0],
+            outlets=assets[step.id][1],
             job_name="{{ etlkit_glue_job_name() }}",
             script_args={
                 "--file": step.s3_key,
@@ -86,8 +95,11 @@ def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
             on_failure_callback=failure_notifier(),
         )
         for step in spec.steps
-    ]
-    chain(*tasks)
+    }
+    for step_id, task in tasks.items():
+        task.sql = f"{{{{ etlkit_step_sql('{step_id}') }}}}"
+    for edge in graph.edges:
+        tasks[edge.before] >> tasks[edge.after]
     return dag
 
 
@@ -157,6 +169,15 @@ def _execution_budget(spec: PipelineSpec) -> dt.timedelta:
 
 def _attempts(limit: dt.timedelta) -> int:
     return int(limit.total_seconds() // config.poll_seconds()) + 1
+
+
+def _step_doc(step: StepSpec) -> str:
+    """The task's doc: the step's description and the file it runs."""
+    return (
+        f"{step.description.strip()}\n\nRuns `{step.s3_key}`."
+        if step.description
+        else (f"Runs `{step.s3_key}`.")
+    )
 
 
 def _first_sentence(text: str) -> str:

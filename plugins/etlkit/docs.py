@@ -7,7 +7,7 @@ Generated from the spec, so the page in the Airflow UI describes the DAG that is
 from __future__ import annotations
 
 from etlkit import config, iam
-from etlkit.spec import PipelineSpec
+from etlkit_core.spec import PipelineSpec
 
 _KIND_TITLE = {
     "glue": "Airflow orchestrates: one Glue run of the shared SQL runner per step",
@@ -106,7 +106,7 @@ def _params(spec: PipelineSpec) -> str:
 
 
 def _running(spec: PipelineSpec, dag_id: str) -> str:
-    date_param = next((p.name for p in spec.params.values() if p.source), None)
+    date_param = spec.date_param
     example = f'{{"{date_param}": "2026-11-25"}}' if date_param else "{}"
     return (
         "## Running it\n\n"

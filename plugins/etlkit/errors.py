@@ -2,7 +2,7 @@
 
 They surface in a task's log and in the failure alert, so each message names what is wrong
 (the Airflow Variable, the param, the Glue run) and what to do about it. Pipeline spec errors
-are `etlkit.spec.SpecError`; they happen at parse time and show as DAG import errors.
+are `etlkit_core.spec.SpecError`; they happen at parse time and show as DAG import errors.
 """
 
 

@@ -15,14 +15,14 @@ was found reading apache-airflow-providers-amazon 9.34.0 (MWAA 3.3.1) and 9.22.0
 - StepFunctionStartExecutionOperator reports a failed execution as "Trigger error: event
   is {...}"; the execution's own error and cause are what a reader needs.
 - It starts an execution under whatever name it is given, and fails if that name exists. A
-  pipeline's runs are named after their date (etlkit.executions), so the operator joins the
+  pipeline's runs are named after their date (etlkit_core.executions), so the operator joins the
   date's running execution instead of starting a second one, and starts a rerun under a
   name of its own once the date's first run has ended.
 - Neither stops what it started when its waiter gives up, so a retry would run next to it.
 - GlueJobOperator forgets its run id across the deferral, so a task killed after resuming
   tries to stop run `None`.
 - Every failed run would be retried the same way, though a SQL error, a missing file or a
-  misspelt secret fails again on every try. A run is classified as etlkit.failures says
+  misspelt secret fails again on every try. A run is classified as etlkit_core.failures says
   (its exit code, contract C1 of issue 14): only a transient failure is retried; any other
   fails the task at once (AirflowFailException), so the alert goes out after one attempt.
   The task log and the alert carry the runner's own error line, read from the run's error
@@ -34,7 +34,7 @@ Both defer with etlkit.triggers' subclasses of the provider's triggers (see ther
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from airflow.providers.amazon.aws.links.step_function import (
     StateMachineDetailsLink,
@@ -45,10 +45,12 @@ from airflow.providers.amazon.aws.operators.step_function import (
     StepFunctionStartExecutionOperator,
 )
 
-from etlkit import executions, failures
+from etlkit import executions
 from etlkit.compat import AirflowFailException
 from etlkit.errors import RunFailedError
 from etlkit.triggers import ExecutionTrigger, GlueRunTrigger
+from etlkit_core import failures
+from etlkit_core.executions import rerun_name
 
 # Glue JobRunState values (Glue API reference, JobRun): still going, or ended.
 GLUE_ACTIVE_STATES = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
@@ -57,7 +59,21 @@ SFN_ACTIVE_STATES = frozenset({"RUNNING", "PENDING_REDRIVE"})
 
 
 class SqlRunnerStepOperator(GlueJobOperator):
-    """One pipeline step: a run of the shared SQL runner Glue job (see the module docstring)."""
+    """One pipeline step: a run of the shared SQL runner Glue job (see the module docstring).
+
+    `sql` is for people only: the step's SQL file rendered with the run's params, shown under
+    Rendered Templates. The Glue run is given `--file` and `--params`, never this text."""
+
+    template_fields = (*GlueJobOperator.template_fields, "sql")
+    template_fields_renderers: ClassVar[dict[str, str]] = {
+        **GlueJobOperator.template_fields_renderers,
+        "sql": "sql",
+    }
+
+    # Set by the DAG factory after construction rather than taken by an __init__ of this
+    # class: every __init__ level makes Airflow deep-copy the DAG's params once more per
+    # task, a cost DAG parse time feels with a thousand tasks.
+    sql: str = ""
 
     def execute(self, context: Any) -> Any:
         if not self.hook.has_job(self.job_name):
@@ -130,7 +146,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
     would rerun every step again. Errors before that (starting, polling) retry as usual.
 
     `name` is the date's first-run name and `rerun_name` the one this try starts a rerun
-    with, `<key>_rerun_<hash>_t<try>` (etlkit.executions, which also says how they are used).
+    with, `<key>_rerun_<hash>_t<try>` (etlkit_core.executions, which also says how they are used).
     """
 
     template_fields = (*StepFunctionStartExecutionOperator.template_fields, "rerun_name")
@@ -149,7 +165,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
         )
         prefix, _, this_try = self.rerun_name.rpartition("_t")
         earlier = (
-            [executions.rerun_name(prefix, k) for k in range(1, int(this_try))]
+            [rerun_name(prefix, k) for k in range(1, int(this_try))]
             if prefix and this_try.isdigit()
             else []
         )

@@ -1,14 +1,13 @@
 """A run's pipeline params: the trigger form, the values a run resolves, a step's `--params`.
 
-A run resolves each of the spec's params by the rule the state machine's ResolveParams
-state applies (infra/asl.py), so both orchestrators run a date the same way:
-
-1. a value given for the run wins (the trigger form, `dag_run.conf`, `backfill --dag-run-conf`:
-   Airflow merges them into the run's Params);
-2. a `from: data_interval_start` param takes the UTC date the run's data interval starts on
-   (for the daily reviews schedule, the day that just ended);
-3. a default fills the rest, its `{data_bucket}` read from the `etlkit_data_bucket` Variable;
-otherwise the run fails before any Glue run starts, naming the param.
+A run resolves each of the spec's params by etlkit_core.run_params' rule, which the state
+machine's ResolveParams state applies too (infra/asl.py writes it in JSONata from the same
+module), so both orchestrators run a date the same way: a value given for the run (the
+trigger form, `dag_run.conf`, `backfill --dag-run-conf`: Airflow merges them into the run's
+Params; empty fields are not given), else the data interval's start date for a
+`from: data_interval_start` param, else the default, its `{data_bucket}` read from the
+`etlkit_data_bucket` Variable; otherwise the run fails before any Glue run starts, naming
+the param.
 
 The trigger form checks each value with the runner's own JSON Schema for its type
 (sqlrunner.params, the one table of parameter types), so the form refuses exactly what
@@ -25,7 +24,9 @@ from typing import Any
 from etlkit import config
 from etlkit.compat import Param
 from etlkit.errors import RunParamError
-from etlkit.spec import ParamSpec, PipelineSpec, expand_settings
+from etlkit_core import run_params
+from etlkit_core.run_params import RunParamsError
+from etlkit_core.spec import ParamSpec, PipelineSpec
 from sqlrunner.params import json_schema
 
 
@@ -64,34 +65,12 @@ def _describe(param: ParamSpec) -> str:
 
 
 def resolve(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str, str | int]:
-    """Every param of the pipeline for this run, in spec order."""
+    """Every param of the pipeline for this run, in spec order (etlkit_core.run_params)."""
     given = dict(context.get("params") or {})
-    _refuse_unknown(spec, given)
-    settings = _VariableSettings()
-    values: dict[str, str | int] = {}
-    for name, param in spec.params.items():
-        value = given.get(name)
-        if value is not None and value != "":
-            values[name] = value
-        elif param.source == "data_interval_start":
-            values[name] = interval_start_date(context, name)
-        elif param.default is not None:
-            values[name] = expand_settings(param.default, settings)
-        else:
-            raise RunParamError(
-                f"param {name!r} ({param.type}) of pipeline {spec.name} has no value and no "
-                f"default: trigger the run with {{{json.dumps(name)}: ...}}"
-            )
-    return values
-
-
-def _refuse_unknown(spec: PipelineSpec, given: Mapping[str, Any]) -> None:
-    unknown = sorted(set(given) - set(spec.params))
-    if unknown:
-        raise RunParamError(
-            f"unknown param(s) {', '.join(unknown)} for pipeline {spec.name}; it takes: "
-            + (", ".join(spec.params) or "none")
-        )
+    try:
+        return run_params.resolve(spec, given, _interval_day(context), _VariableSettings())
+    except RunParamsError as exc:
+        raise RunParamError(str(exc)) from None
 
 
 def step_params_json(spec: PipelineSpec, step_id: str, context: Mapping[str, Any]) -> str:
@@ -107,26 +86,19 @@ def execution_values(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str
     given = {
         name: value
         for name, value in (context.get("params") or {}).items()
-        if value is not None and value != ""
+        if value not in run_params.EMPTY_VALUES
     }
-    _refuse_unknown(spec, given)
+    unknown = [name for name in given if name not in spec.params]
+    if unknown:
+        raise RunParamError(run_params.unknown_message(spec, unknown, ()))
     values: dict[str, Any] = {}
     if spec.date_param is not None:
-        values[spec.date_param] = given.get(spec.date_param) or interval_start_date(
-            context, spec.date_param
-        )
+        day = given.get(spec.date_param) or _interval_day(context)
+        if day is None:
+            raise RunParamError(run_params.missing_message(spec, spec.params[spec.date_param]))
+        values[spec.date_param] = day
     values.update((name, given[name]) for name in spec.params if name in given)
     return values
-
-
-def interval_start_date(context: Mapping[str, Any], name: str = "run_date") -> str:
-    start = context.get("data_interval_start")
-    if start is None:
-        raise RunParamError(
-            f"param {name!r} comes from the data interval, and this run has none: "
-            f"give {name} (YYYY-MM-DD) when triggering it"
-        )
-    return start.astimezone(dt.UTC).date().isoformat()
 
 
 def run_date(spec: PipelineSpec, context: Mapping[str, Any]) -> str | None:
@@ -136,12 +108,15 @@ def run_date(spec: PipelineSpec, context: Mapping[str, Any]) -> str | None:
     if name is None:
         return None
     given = (context.get("params") or {}).get(name)
-    if given:
+    if given not in run_params.EMPTY_VALUES:
         return str(given)
-    try:
-        return interval_start_date(context, name)
-    except RunParamError:
-        return None
+    return _interval_day(context)
+
+
+def _interval_day(context: Mapping[str, Any]) -> str | None:
+    """The UTC date the run's data interval starts on, if it has one."""
+    start = context.get("data_interval_start")
+    return None if start is None else start.astimezone(dt.UTC).date().isoformat()
 
 
 class _VariableSettings(Mapping[str, str]):

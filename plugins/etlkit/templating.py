@@ -16,8 +16,10 @@ from typing import Any
 
 from jinja2 import pass_context
 
-from etlkit import alerts, config, executions, params
-from etlkit.spec import PipelineSpec
+from etlkit import alerts, config, params
+from etlkit_core import executions
+from etlkit_core.spec import PipelineSpec
+from sqlrunner import params as sql_params
 
 
 def pipeline_macros(spec: PipelineSpec) -> dict[str, Callable[..., str]]:
@@ -35,6 +37,19 @@ def pipeline_macros(spec: PipelineSpec) -> dict[str, Callable[..., str]]:
     @pass_context
     def step_params(context: Any, step_id: str) -> str:
         return params.step_params_json(spec, step_id, context)
+
+    @pass_context
+    def step_sql(context: Any, step_id: str) -> str:
+        """The step's SQL file as the runner will run it with this run's params. A display
+        only: what cannot be rendered here says why instead of failing the task."""
+        step = spec.step(step_id)
+        path = spec.directory / step.file
+        try:
+            values = params.resolve(spec, context)
+            chosen = {name: values[name] for name in step.params}
+            return sql_params.render(path.read_text(encoding="utf-8"), chosen, step.file)
+        except Exception as exc:  # the run itself renders and checks the SQL in Glue
+            return f"-- {step.s3_key} cannot be shown rendered here: {exc}"
 
     @pass_context
     def execution_input(context: Any) -> str:
@@ -74,6 +89,7 @@ def pipeline_macros(spec: PipelineSpec) -> dict[str, Callable[..., str]]:
         "etlkit_state_machine_arn": state_machine_arn,
         "etlkit_alert_topic_arn": alert_topic_arn,
         "etlkit_step_params": step_params,
+        "etlkit_step_sql": step_sql,
         "etlkit_execution_input": execution_input,
         "etlkit_execution_name": execution_name,
         "etlkit_rerun_execution_name": rerun_execution_name,

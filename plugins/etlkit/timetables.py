@@ -1,6 +1,6 @@
 """A DAG that keeps its pipeline's cron for backfills and manual runs but never schedules one.
 
-Each pipeline has one scheduler (etlkit.spec SCHEDULERS). The DAGs that are not it must still
+Each pipeline has one scheduler (etlkit_core.spec SCHEDULERS). The DAGs that are not it must still
 backfill and take manual runs with proper data intervals, and neither `schedule=None` nor a
 paused DAG allows that: Airflow 3 refuses a backfill of a non-periodic timetable
 (airflow/models/backfill.py, DagNonPeriodicScheduleException), and runs no task of a paused

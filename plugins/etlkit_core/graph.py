@@ -48,11 +48,15 @@ class Edge(NamedTuple):
 
 class Graph:
     """Steps (in the order given, which only breaks ties) and the edges between them.
-    Build it with `graph(steps)`, which refuses what cannot be run."""
+    Build it with `graph(steps)`, which refuses what cannot be run; `nodes` are the
+    steps with what each reads and writes, by id."""
 
-    def __init__(self, steps: Sequence[str], edges: Iterable[Edge]) -> None:
+    def __init__(
+        self, steps: Sequence[str], edges: Iterable[Edge], nodes: Iterable[Step] = ()
+    ) -> None:
         self.steps = tuple(steps)
         self.edges = tuple(edges)
+        self.nodes: dict[str, Step] = {node.id: node for node in nodes}
         self._before: dict[str, set[str]] = {step: set() for step in self.steps}
         self._after: dict[str, set[str]] = {step: set() for step in self.steps}
         for edge in self.edges:
@@ -127,7 +131,7 @@ def graph(steps: Sequence[Step], overlaps: Overlaps | None = None) -> Graph:
     edges = _data_edges(steps, overlaps) + [
         Edge(before, step.id, AFTER) for step in steps for before in step.after
     ]
-    result = Graph(ids, _unique(edges))
+    result = Graph(ids, _unique(edges), steps)
     _refuse_cycle(result)
     _refuse_unordered_writers(result, steps, overlaps)
     return result

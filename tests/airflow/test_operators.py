@@ -14,6 +14,7 @@ from etlkit import executions
 from etlkit.compat import AirflowFailException
 from etlkit.errors import ExecutionConflict, RunFailedError
 from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
+from etlkit_core.executions import execution_arn
 from infra.mwaa import local_airflow
 from tests.local_aws.glue_scripts import exiting
 
@@ -225,7 +226,7 @@ def _names(stack, machine):
 
 def test_a_dag_run_of_a_running_date_joins_its_execution(aws_env):
     """The schedule started 2015-06-01; a DAG run of the same date and params follows that
-    execution instead of starting a second one (etlkit.executions)."""
+    execution instead of starting a second one (etlkit_core.executions)."""
     sfn = aws_env.client("stepfunctions")
     machine = _waiting_machine(aws_env, "etlkit-test-join")
     scheduled = sfn.start_execution(
@@ -269,7 +270,7 @@ def test_a_retried_task_follows_the_execution_its_earlier_try_started(aws_env):
     sfn = aws_env.client("stepfunctions")
     machine = _waiting_machine(aws_env, "etlkit-test-retry")
     sfn.start_execution(stateMachineArn=machine, name="2015-06-03", input="{}")
-    sfn.stop_execution(executionArn=executions.execution_arn(machine, "2015-06-03"))
+    sfn.stop_execution(executionArn=execution_arn(machine, "2015-06-03"))
     try1 = sfn.start_execution(
         stateMachineArn=machine, name="2015-06-03_rerun_ab_t1", input='{"run_date":"2015-06-03"}'
     )["executionArn"]

@@ -27,7 +27,7 @@ from typing import Any
 import pg
 import pytest
 
-from etlkit import failures
+from etlkit_core import failures
 from infra import REPO_ROOT, asl
 from infra.deploy import DeployResult, deploy, deploy_pipeline, point_secret_at
 from infra.local import sample_data

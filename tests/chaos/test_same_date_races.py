@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pytest
 import yaml
 
-from etlkit import executions
+from etlkit_core import executions
 from infra.local import stack
 from tests.airflow.conftest import DATES, Airflow, LocalStack
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from etlkit.spec import PipelineSpec, discover
+from etlkit_core.spec import PipelineSpec, discover
 from tests.dags.airflow_home import REPO  # sets AIRFLOW_HOME before Airflow loads
 
 VARIABLES = {

@@ -5,7 +5,6 @@ state machine's input and execution name. A pipeline added as files only gets bo
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import re
 import shutil
@@ -19,23 +18,27 @@ from airflow.providers.amazon.aws.operators.step_function import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etlkit import executions
 from etlkit.errors import RunParamError, SettingError
+from etlkit_core import executions, pipeline_graph
+from etlkit_core.spec import discover
 from tests.dags.airflow_home import REPO
 from tests.dags.conftest import VARIABLES, interval_start, load_dagbag
 
 NOV_25 = interval_start(dt.date(2026, 11, 25))
 
 
-def test_glue_dag_runs_the_steps_in_spec_order(dagbag, specs):
+def test_glue_dag_runs_the_steps_as_their_sql_orders_them(dagbag, specs):
+    """The reviews steps: the load reads the Spectrum table create_schema defines, the unload
+    reads the table both write (pipeline.graph.json, from the SQL)."""
     spec = specs["reviews_etl"]
     dag = dagbag.dags["reviews_etl_glue"]
-    ids = [step.id for step in spec.steps]
-    assert sorted(task.task_id for task in dag.tasks) == sorted(ids)
-    for before, after in itertools.pairwise(ids):
-        assert dag.get_task(after).upstream_task_ids == {before}
-    assert dag.get_task(ids[0]).upstream_task_ids == set()
-    assert dag.get_task(ids[-1]).downstream_task_ids == set()
+    assert sorted(task.task_id for task in dag.tasks) == sorted(step.id for step in spec.steps)
+    upstream = {task.task_id: task.upstream_task_ids for task in dag.tasks}
+    assert upstream == {
+        "create_schema": set(),
+        "load_reviews": {"create_schema"},
+        "unload_helpful_reviews": {"create_schema", "load_reviews"},
+    }
 
 
 def test_glue_tasks_run_the_shared_job_deferred_and_never_create_one(dagbag, specs):
@@ -132,7 +135,7 @@ def test_params_form_offers_every_spec_param(dagbag, specs):
 
 def test_state_machine_task_names_the_execution_after_the_run_date(dagbag, variables, render):
     """The name the schedule's StartDatedRun gives the date's execution, and the input it
-    sends: a DAG run of a date the schedule started joins that execution (etlkit.executions)."""
+    sends: a DAG run of a date the schedule started joins that execution (etlkit_core.executions)."""
     dag = dagbag.dags["reviews_etl_stepfunctions"]
     assert [task.task_id for task in dag.tasks] == ["run_state_machine"]
     task = dag.get_task("run_state_machine")
@@ -250,6 +253,7 @@ steps:
   - id: publish_orders
     file: publish.sql
     params: [target_table]
+    after: [stage_orders]
 """
 
 
@@ -262,6 +266,7 @@ def second_pipeline(tmp_path, monkeypatch):
         "-- @param batch_size integer\n-- @param target_table identifier\nSELECT ${batch_size}"
     )
     (root / "orders" / "publish.sql").write_text("-- @param target_table identifier\nSELECT 1")
+    pipeline_graph.write(discover(root))
     dags = tmp_path / "dags"
     dags.mkdir()
     shutil.copy(REPO / "dags" / "etlkit_pipelines.py", dags)

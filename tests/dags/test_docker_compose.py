@@ -210,7 +210,7 @@ def test_build_contexts_hold_what_the_dockerfile_copies_and_little_else(compose,
     if service == "local-aws":  # COPY . .: what `uv sync --locked` and the services need
         for needed in (
             "pyproject.toml", "uv.lock", "README.md", "glue_job/pyproject.toml",
-            "glue_job/local_redshift/pyproject.toml", "plugins/etlkit/spec.py",
+            "glue_job/local_redshift/pyproject.toml", "plugins/etlkit_core/spec.py",
             "infra/local/server.py", "infra/mwaa/compose_init.py", "sql/reviews/pipeline.yaml",
             "infra/templates/platform.yaml", "glue_job/run_sql.py",
         ):  # fmt: skip

@@ -32,6 +32,8 @@ def test_bundle_contents(bundle):
         for p in (REPO / "plugins/etlkit").glob("*.py")
         if p.name not in ("__init__.py", *package.PLUGINS_FOLDER_MODULES)
     )
+    core = sorted(f"dags/etlkit_core/{p.name}" for p in (REPO / "plugins/etlkit_core").glob("*"))
+    core = [name for name in core if "__pycache__" not in name]
     source = REPO / "glue_job/src/sqlrunner"
     sqlrunner = sorted(
         f"dags/sqlrunner/{p.relative_to(source)}"
@@ -43,8 +45,13 @@ def test_bundle_contents(bundle):
             "dags/.airflowignore",
             "dags/etlkit_pipelines.py",
             "dags/pipelines/reviews/pipeline.yaml",
+            "dags/pipelines/reviews/pipeline.graph.json",
+            *(f"dags/pipelines/reviews/{p.name}" for p in (REPO / "sql/reviews").glob("*.sql")),
             "dags/pipelines/tickit/pipeline.yaml",
+            "dags/pipelines/tickit/pipeline.graph.json",
+            *(f"dags/pipelines/tickit/{p.name}" for p in (REPO / "sql/tickit").glob("*.sql")),
             *etlkit,
+            *core,
             *sqlrunner,
             "plugins.zip",
             "requirements.txt",

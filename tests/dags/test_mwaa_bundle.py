@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from etlkit.spec import discover
+from etlkit_core.spec import discover
 from infra.mwaa import image, package
 from tests.dags.airflow_home import REPO
 

@@ -24,7 +24,7 @@ import pg
 import pytest
 import yaml
 
-from etlkit.spec import load_spec
+from etlkit_core.spec import load_spec
 from infra import artifacts, asl
 from infra.deploy import DeployResult, deploy, deploy_pipeline, point_secret_at
 from infra.local.server import LocalAws
@@ -544,12 +544,12 @@ def test_an_unusable_input_fails_before_any_glue_run(
     done = run(local_aws, deployed.state_machines["reviews_etl"], {"rundate": "2024-01-01"})
     assert done["status"] == "FAILED"
     assert done["error"] == "InvalidExecutionInput"
-    assert "unknown input key(s) rundate" in done["cause"]
+    assert "unknown param(s) rundate" in done["cause"]
     assert "TaskScheduled" in done["events"]  # the SNS publish, and nothing else
     assert done["events"].count("TaskScheduled") == 1
     (message,) = alerts()
     assert "Pipeline reviews_etl failed." in message
-    assert "run_date is missing" in message
+    assert "'run_date' (date) of pipeline reviews_etl comes from the data interval" in message
 
 
 STAND_IN_SPEC = """\

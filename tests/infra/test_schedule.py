@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etlkit.spec import discover
+from etlkit_core.spec import discover
 from infra.asl import SQL_ROOT
 from infra.errors import ScheduleError
 from infra.schedule import eventbridge_cron

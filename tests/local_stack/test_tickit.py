@@ -21,7 +21,7 @@ from typing import Any
 import pg
 import pytest
 
-from etlkit.spec import load_spec
+from etlkit_core.spec import load_spec
 from infra import REPO_ROOT
 from infra.deploy import DeployResult, deploy, point_secret_at
 from infra.lineage_picture import graph_of

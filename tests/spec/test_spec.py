@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from etlkit.spec import SpecError, discover, expand_settings, load_spec, verify_sql
+from etlkit_core.spec import SpecError, discover, expand_settings, load_spec, verify_sql
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -118,6 +118,36 @@ def test_minimal_spec_defaults(tmp_path):
             ('schedule: "30 1 * * *"\nscheduler: airflow', "schedule: null\nscheduler: airflow"),
             "scheduler",
             "needs a schedule",
+        ),
+        # What the state machine cannot run is refused here, not by its generator.
+        (
+            ('schedule: "30 1 * * *"', 'schedule: "30 1 1 * 1"'),
+            "schedule",
+            "restricts both day of month and day of week",
+        ),
+        (
+            ("  run_date: {", "  scheduled_time: {type: timestamp}\n  run_date: {"),
+            "params.scheduled_time",
+            "reserved for the scheduler",
+        ),
+        (
+            ("  run_date: {", "  in: {type: integer, default: 1}\n  run_date: {"),
+            "params.in",
+            "JSONata keyword",
+        ),
+        (
+            ("  run_date: {", "  cost: {type: s3_uri, default: 's3://b/$x'}\n  run_date: {"),
+            "params.cost.default",
+            "'$' is not allowed",
+        ),
+        (
+            (
+                "  run_date: {type: date, from: data_interval_start}",
+                "  run_date: {type: date, from: data_interval_start}\n"
+                "  day: {type: date, from: data_interval_start}",
+            ),
+            "params.day.from",
+            "only one param may come from the data interval (run_date already does)",
         ),
     ],
 )

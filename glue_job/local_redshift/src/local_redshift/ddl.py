@@ -15,7 +15,6 @@ from sqlrunner.lexer import Token
 from .words import ident, literal, significant
 
 CREATE_TABLE_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html"
-CTAS_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_AS.html"
 ALTER_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/r_ALTER_TABLE.html"
 TYPES_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/c_Supported_data_types.html"
 CONSTRAINTS_DOC = "https://docs.aws.amazon.com/redshift/latest/dg/t_Defining_constraints.html"

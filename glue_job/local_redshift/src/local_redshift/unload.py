@@ -24,7 +24,7 @@ An empty result writes one empty (or header-only) text file and no Parquet file.
 import json
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from sqlrunner.errors import EmulationError, NotEmulatedError
 from sqlrunner.result import Result
@@ -44,7 +44,6 @@ from .words import Words, ident, literal, significant
 
 DEFAULT_MAXFILESIZE = int(6.2 * (1 << 30))
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
-FLUSH_BYTES = 1 << 20  # text rows are written to the file in blocks of this size
 PARQUET_BLOCK_BYTES = 16 << 20  # CSV rows parsed into one Arrow table (one row group) at a time
 CODECS = {"GZIP": ("gzip", ".gz"), "BZIP2": ("bz2", ".bz2"), "ZSTD": ("zstd", ".zst")}
 
@@ -715,8 +714,3 @@ def _schema_elements(db: Any, columns: Sequence[Column]) -> List[Dict[str, Any]]
             spec["precision"], spec["scale"] = numbers[0], numbers[1] if len(numbers) > 1 else 0
         elements.append({"name": column.name, "type": spec})
     return elements
-
-
-def iter_manifest_urls(manifest: Dict[str, Any]) -> Iterator[str]:
-    for entry in manifest.get("entries", []):
-        yield entry["url"]

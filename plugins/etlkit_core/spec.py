@@ -12,27 +12,32 @@ it at parse time.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sqlrunner.params import TYPES
+from .errors import EtlkitCoreError, GraphError
+from .graph import Step, graph
 
 SPEC_FILENAME = "pipeline.yaml"
+# libyaml's safe loader where PyYAML was built with it (MWAA's is): the same documents and
+# errors as yaml.SafeLoader, ten times faster, which DAG parse time feels with many specs.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# The runner's parameter types (sqlrunner.params.TYPES, the one table); the spec may only
-# use these, since every value ends up in `--params` for the runner to validate.
-PARAM_TYPES = tuple(TYPES)
-
-# Where a scheduled run's value comes from when nobody passes one. `data_interval_start`
-# is the UTC date of the start of the run's data interval: for a daily schedule, the
-# day that just ended. Airflow renders it from the data interval; the state machine
-# derives it from the EventBridge Scheduler's scheduled time minus one day, which is
-# why a spec that uses it must have a once-a-day schedule.
-PARAM_SOURCES = ("data_interval_start",)
+# A param's type is one of the runner's parameter types (sqlrunner.params.TYPES, the one
+# table; the schema's enum is held to it by tests/spec), since every value ends up in
+# `--params` for the runner to validate.
+#
+# A param's `from:` says where a scheduled run's value comes from when nobody passes one.
+# `data_interval_start` is the UTC date of the start of the run's data interval: for a
+# daily schedule, the day that just ended. Airflow renders it from the data interval; the
+# state machine derives it from the EventBridge Scheduler's scheduled time minus one day,
+# which is why a spec that uses it must have a once-a-day schedule.
 
 # Who starts a pipeline's scheduled runs: exactly one of them, so a date is never started
 # twice by two schedulers. `airflow`: the `<name>_glue` DAG runs on the schedule, and the
@@ -52,33 +57,43 @@ STATEMENT_MARGIN_SECONDS = 60
 # `{name}`: the orchestrators fill them in at run time (Airflow from its Variables,
 # the state machine from DefinitionSubstitutions), so one spec serves every account.
 DEPLOYMENT_SETTINGS = ("data_bucket",)
+
+# The execution-input key the EventBridge Scheduler fills with the time a run was scheduled
+# for (infra/templates/pipeline.yaml): a param may not take its name, or the state machine
+# could not tell a run's params from the schedule's input.
+SCHEDULED_TIME = "scheduled_time"
+# Words JSONata reads as operators or literals: the state machine refers to a param as the
+# path `$input.<name>`, which such a word cannot be.
+JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 _SETTING_REF = re.compile(r"\{([^{}]*)\}")
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 
-_TOP_KEYS = {
-    "name",
-    "description",
-    "owner",
-    "tags",
-    "schedule",
-    "scheduler",
-    "start_date",
-    "catchup",
-    "max_active_runs",
-    "retries",
-    "retry_delay_minutes",
-    "step_timeout_minutes",
-    "params",
-    "steps",
+# The spec's shape, published for editors too (`# yaml-language-server: $schema=...`).
+SCHEMA_PATH = Path(__file__).with_name("pipeline.schema.json")
+SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+_VALIDATOR: Any = None  # built on first use
+# How a broken pattern is reported, by the schema's pattern.
+_PATTERN_PROBLEMS = {
+    _NAME.pattern: "{value} must match " + _NAME.pattern + " (lower-case snake_case)",
+    SCHEMA["properties"]["start_date"]["pattern"]: "{value} must be a date (YYYY-MM-DD)",
+    SCHEMA["$defs"]["step"]["properties"]["file"]["pattern"]: (
+        "{value} must be a relative path to a .sql file in this directory"
+    ),
 }
-_PARAM_KEYS = {"type", "from", "default", "description"}
-_STEP_KEYS = {"id", "file", "params", "description"}
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "null": "null",
+}
 
 
-class SpecError(ValueError):
+class SpecError(EtlkitCoreError):
     """A pipeline spec is invalid; the message names the file and the field."""
 
     def __init__(self, path: Path | str, where: str, problem: str) -> None:
@@ -92,7 +107,7 @@ class SpecError(ValueError):
 class ParamSpec:
     name: str
     type: str
-    source: str | None = None  # one of PARAM_SOURCES
+    source: str | None = None  # `from:`, data_interval_start
     default: str | int | None = None  # may refer to DEPLOYMENT_SETTINGS as {name}
     description: str = ""
 
@@ -109,6 +124,9 @@ class StepSpec:
     s3_key: str  # where deploy uploads it in the scripts bucket: the `--file` argument
     params: tuple[str, ...] = ()
     description: str = ""
+    # Steps this one runs after besides those its SQL makes it wait for (etlkit_core.graph):
+    # for what the SQL cannot show, e.g. a step that reads what a stored procedure wrote.
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,12 +185,12 @@ def discover(sql_root: Path | str, *, check_files: bool = True) -> list[Pipeline
 
 
 def load_spec(path: Path | str, *, check_files: bool = True) -> PipelineSpec:
-    """Load and validate one spec. `check_files=False` skips the step-file existence check,
-    for places (an MWAA dags folder) where the SQL lives in S3 rather than beside the spec.
-    """
+    """Load and validate one spec: its shape against pipeline.schema.json, then what a
+    schema cannot say. `check_files=False` skips the step-file existence check, for places
+    (an MWAA dags folder) where the SQL lives in S3 rather than beside the spec."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
     except OSError as exc:
         raise SpecError(path, "file", f"cannot be read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
@@ -181,10 +199,83 @@ def load_spec(path: Path | str, *, check_files: bool = True) -> PipelineSpec:
         raise SpecError(
             path, where, f"is not valid YAML ({getattr(exc, 'problem', exc)})"
         ) from None
+    raw = _as_json(raw)
+    _check_shape(path, raw)
     return _Parser(path, check_files).pipeline(raw)
 
 
+def _as_json(value: Any) -> Any:
+    """The YAML document as JSON would hold it (what the schema describes): YAML's dates and
+    timestamps become their ISO text, which the schema's date pattern tells apart."""
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_json(item) for item in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _check_shape(path: Path, raw: Any) -> None:
+    """The first schema violation (the shallowest), as a SpecError naming the field."""
+    import jsonschema  # imported here: the DAG processor pays for it only when specs load
+
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+    error = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(raw))
+    if error is not None:
+        where, problem = _shape_problem(error)
+        raise SpecError(path, where, problem)
+
+
+def _shape_problem(error: Any) -> tuple[str, str]:
+    """(where, problem) of a jsonschema error, worded as the rest of the loader words them."""
+    path = list(error.absolute_path)
+    value, schema, keyword = error.instance, error.schema, error.validator
+    if keyword == "required":
+        missing = next(key for key in error.validator_value if key not in value)
+        return _where([*path, missing]), "is required"
+    if keyword == "additionalProperties":
+        allowed = sorted(schema["properties"])
+        unknown = sorted(str(key) for key in value if key not in schema["properties"])
+        return _where(path), f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
+    if keyword == "pattern":
+        if "propertyNames" in error.absolute_schema_path:  # a key (a param's name) is at fault
+            path.append(value)
+        return _where(path), _PATTERN_PROBLEMS[schema["pattern"]].replace("{value}", repr(value))
+    if keyword == "enum":
+        choices = ", ".join(str(choice) for choice in schema["enum"] if choice is not None)
+        return _where(path), f"{value!r} must be one of {choices}"
+    if "minimum" in schema and keyword in ("type", "minimum", "maximum"):
+        return (
+            _where(path),
+            f"{value!r} must be an integer from {schema['minimum']} to {schema['maximum']}",
+        )
+    if keyword == "not":
+        return _where(path), "give either 'from' or 'default', not both"
+    if keyword == "uniqueItems":
+        return _where(path), "lists an item twice"
+    if keyword == "minItems":
+        return _where(path), "must be a non-empty list"
+    if keyword == "type":
+        expected = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        wanted = " or ".join(_TYPE_WORDS[kind] for kind in expected)
+        return _where(path), f"{value!r} must be {wanted}"
+    return _where(path), error.message
+
+
+def _where(path: list[Any]) -> str:
+    """`params.run_date.type`, `steps[1].file`; `top level` for the document itself."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "top level"
+
+
 class _Parser:
+    """What the schema cannot check, on a document of the schema's shape."""
+
     def __init__(self, path: Path, check_files: bool) -> None:
         self.path = path
         self.check_files = check_files
@@ -192,40 +283,18 @@ class _Parser:
     def fail(self, where: str, problem: str) -> SpecError:
         return SpecError(self.path, where, problem)
 
-    def mapping(self, value: Any, where: str, allowed: set[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, f"must be a mapping, got {type(value).__name__}")
-        unknown = sorted(str(k) for k in value if k not in allowed)
-        if unknown:
-            raise self.fail(
-                where, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-            )
-        return value
-
-    def name(self, value: Any, where: str) -> str:
-        if not isinstance(value, str) or not _NAME.match(value):
-            raise self.fail(where, f"{value!r} must match {_NAME.pattern} (lower-case snake_case)")
-        return value
-
-    def integer(self, value: Any, where: str, lowest: int, highest: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
-            raise self.fail(where, f"{value!r} must be an integer from {lowest} to {highest}")
-        return value
-
-    def text(self, value: Any, where: str) -> str:
-        if not isinstance(value, str):
-            raise self.fail(where, f"must be a string, got {type(value).__name__}")
-        return value
-
-    def pipeline(self, raw: Any) -> PipelineSpec:
-        top = self.mapping(raw, "top level", _TOP_KEYS)
-        for key in ("name", "steps"):
-            if key not in top:
-                raise self.fail(key, "is required")
+    def pipeline(self, top: dict[str, Any]) -> PipelineSpec:
         schedule = self.schedule(top.get("schedule"))
         scheduler = self.scheduler(top.get("scheduler"), schedule)
         params = self.params(top.get("params") or {})
         steps = self.steps(top["steps"], params)
+        dated = [param.name for param in params.values() if param.source]
+        if len(dated) > 1:
+            # Alerts and execution names carry one run date; two would make it ambiguous.
+            raise self.fail(
+                f"params.{dated[1]}.from",
+                f"only one param may come from the data interval ({dated[0]} already does)",
+            )
         if schedule is not None:
             for param in params.values():
                 if param.source == "data_interval_start" and not _is_daily(schedule):
@@ -234,39 +303,28 @@ class _Parser:
                         f"data_interval_start needs a once-a-day schedule (e.g. '0 2 * * *'), "
                         f"got {schedule!r}",
                     )
-        tags = top.get("tags") or []
-        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
-            raise self.fail("tags", "must be a list of non-empty strings")
-        catchup = top.get("catchup", False)
-        if not isinstance(catchup, bool):
-            raise self.fail("catchup", f"{catchup!r} must be true or false")
+        defaults = {key: body.get("default") for key, body in SCHEMA["properties"].items()}
         return PipelineSpec(
-            name=self.name(top["name"], "name"),
+            name=top["name"],
             directory=self.path.parent,
-            description=self.text(top.get("description", ""), "description").strip(),
-            owner=self.text(top.get("owner", "data-engineering"), "owner"),
-            tags=tuple(tags),
+            description=top.get("description", "").strip(),
+            owner=top.get("owner", defaults["owner"]),
+            tags=tuple(top.get("tags") or ()),
             schedule=schedule,
             scheduler=scheduler,
-            start_date=self.start_date(top.get("start_date")),
-            catchup=catchup,
-            max_active_runs=self.integer(top.get("max_active_runs", 1), "max_active_runs", 1, 32),
-            retries=self.integer(top.get("retries", 2), "retries", 0, 10),
-            retry_delay_minutes=self.integer(
-                top.get("retry_delay_minutes", 5), "retry_delay_minutes", 1, 24 * 60
-            ),
-            step_timeout_minutes=self.integer(
-                top.get("step_timeout_minutes", 60), "step_timeout_minutes", 1, 2 * 24 * 60
-            ),
+            start_date=dt.date.fromisoformat(top["start_date"]),
+            catchup=top.get("catchup", defaults["catchup"]),
+            max_active_runs=top.get("max_active_runs", defaults["max_active_runs"]),
+            retries=top.get("retries", defaults["retries"]),
+            retry_delay_minutes=top.get("retry_delay_minutes", defaults["retry_delay_minutes"]),
+            step_timeout_minutes=top.get("step_timeout_minutes", defaults["step_timeout_minutes"]),
             params=params,
             steps=steps,
         )
 
-    def schedule(self, value: Any) -> str | None:
+    def schedule(self, value: str | None) -> str | None:
         if value is None:
             return None
-        if not isinstance(value, str):
-            raise self.fail("schedule", f"{value!r} must be a 5-field cron string or null")
         fields = value.split()
         if len(fields) != 5:
             raise self.fail(
@@ -281,9 +339,15 @@ class _Parser:
                     raise self.fail(
                         "schedule", f"{label} value {number} is outside {lowest}-{highest}"
                     )
+        if fields[2] != "*" and fields[4] != "*":
+            raise self.fail(
+                "schedule",
+                f"{value!r} restricts both day of month and day of week (cron runs on either "
+                "day); EventBridge Scheduler cannot express that, so restrict only one",
+            )
         return " ".join(fields)
 
-    def scheduler(self, value: Any, schedule: str | None) -> str | None:
+    def scheduler(self, value: str | None, schedule: str | None) -> str | None:
         if schedule is None:
             if value is not None:
                 raise self.fail(
@@ -298,48 +362,26 @@ class _Parser:
                 f"is required with a schedule: {' or '.join(SCHEDULERS)} (who starts the "
                 "scheduled runs; the other orchestrator can still run backfills and reruns)",
             )
-        if value not in SCHEDULERS:
-            raise self.fail("scheduler", f"{value!r} must be one of {', '.join(SCHEDULERS)}")
         return value
 
-    def start_date(self, value: Any) -> dt.date:
-        if value is None:
-            raise self.fail("start_date", "is required (YYYY-MM-DD)")
-        if isinstance(value, dt.datetime):
-            raise self.fail("start_date", "must be a date (YYYY-MM-DD), not a timestamp")
-        if isinstance(value, dt.date):
-            return value
-        raise self.fail("start_date", f"{value!r} must be a date (YYYY-MM-DD)")
-
-    def params(self, raw: Any) -> dict[str, ParamSpec]:
-        if not isinstance(raw, dict):
-            raise self.fail("params", "must be a mapping of name -> {type, from|default}")
+    def params(self, raw: dict[str, Any]) -> dict[str, ParamSpec]:
         params = {}
         for name, body in raw.items():
             where = f"params.{name}"
-            self.name(name, where)
-            body = self.mapping(body, where, _PARAM_KEYS)
-            kind = body.get("type")
-            if kind not in PARAM_TYPES:
-                raise self.fail(
-                    f"{where}.type", f"{kind!r} must be one of {', '.join(PARAM_TYPES)}"
-                )
+            if name == SCHEDULED_TIME:
+                raise self.fail(where, "the name is reserved for the scheduler's input key")
+            if name in JSONATA_WORDS:
+                raise self.fail(where, f"{name!r} is a JSONata keyword; rename the param")
+            kind = body["type"]
             source = body.get("from")
-            if source is not None and source not in PARAM_SOURCES:
-                raise self.fail(
-                    f"{where}.from", f"{source!r} must be one of {', '.join(PARAM_SOURCES)}"
-                )
             if source == "data_interval_start" and kind != "date":
                 raise self.fail(f"{where}.from", "data_interval_start gives a date: use type date")
             default = body.get("default")
-            if source is not None and default is not None:
-                raise self.fail(where, "give either 'from' or 'default', not both")
-            if isinstance(default, (dt.date, dt.datetime)):
-                default = default.isoformat()
-            if default is not None and (
-                isinstance(default, bool) or not isinstance(default, (str, int))
-            ):
-                raise self.fail(f"{where}.default", f"{default!r} must be a string or an integer")
+            if isinstance(default, str) and "$" in default:
+                raise self.fail(
+                    f"{where}.default",
+                    "'$' is not allowed (CloudFormation DefinitionSubstitutions would rewrite it)",
+                )
             if isinstance(default, str):
                 for ref in _SETTING_REF.findall(default):
                     if ref not in DEPLOYMENT_SETTINGS:
@@ -353,54 +395,51 @@ class _Parser:
                 type=kind,
                 source=source,
                 default=default,
-                description=self.text(body.get("description", ""), f"{where}.description"),
+                description=body.get("description", ""),
             )
         return params
 
-    def steps(self, raw: Any, params: dict[str, ParamSpec]) -> tuple[StepSpec, ...]:
-        if not isinstance(raw, list) or not raw:
-            raise self.fail("steps", "must be a non-empty list")
+    def steps(
+        self, raw: list[dict[str, Any]], params: dict[str, ParamSpec]
+    ) -> tuple[StepSpec, ...]:
         steps = []
         seen: set[str] = set()
         for index, body in enumerate(raw):
             where = f"steps[{index}]"
-            body = self.mapping(body, where, _STEP_KEYS)
-            step_id = self.name(body.get("id"), f"{where}.id")
+            step_id = body["id"]
             if step_id in seen:
                 raise self.fail(f"{where}.id", f"duplicate step id {step_id!r}")
             seen.add(step_id)
-            file = body.get("file")
-            if (
-                not isinstance(file, str)
-                or not file.endswith(".sql")
-                or not _is_plain_relative(file)
-            ):
-                raise self.fail(
-                    f"{where}.file",
-                    f"{file!r} must be a relative path to a .sql file in this directory",
-                )
+            file = body["file"]
             if self.check_files and not (self.path.parent / file).is_file():
                 raise self.fail(f"{where}.file", f"{file} does not exist next to the spec")
             step_params = body.get("params") or []
-            if not isinstance(step_params, list):
-                raise self.fail(f"{where}.params", "must be a list of pipeline parameter names")
             for name in step_params:
                 if name not in params:
                     raise self.fail(
                         f"{where}.params", f"{name!r} is not declared under the pipeline's params"
                     )
-            if len(set(step_params)) != len(step_params):
-                raise self.fail(f"{where}.params", "lists a parameter twice")
             steps.append(
                 StepSpec(
                     id=step_id,
                     file=file,
                     s3_key=f"sql/{self.path.parent.name}/{file}",
                     params=tuple(step_params),
-                    description=self.text(body.get("description", ""), f"{where}.description"),
+                    description=body.get("description", ""),
+                    after=tuple(body.get("after") or ()),
                 )
             )
+        self.order(steps)
         return tuple(steps)
+
+    def order(self, steps: list[StepSpec]) -> None:
+        """`after:` must name steps of this pipeline and form no cycle (what the SQL adds
+        is checked by etlkit_core.pipeline_graph, where the SQL is read)."""
+        try:
+            graph([Step(step.id, after=step.after) for step in steps])
+        except GraphError as exc:
+            index = next(i for i, step in enumerate(steps) if step.id == exc.steps[0])
+            raise self.fail(f"steps[{index}].after", str(exc)) from None
 
 
 def verify_sql(spec: PipelineSpec) -> None:
@@ -439,16 +478,11 @@ def verify_sql(spec: PipelineSpec) -> None:
                 )
 
 
-def expand_settings(value: str | int, settings: dict[str, str]) -> str | int:
+def expand_settings(value: str | int, settings: Mapping[str, str]) -> str | int:
     """A default with its `{setting}` references replaced from `settings`."""
     if not isinstance(value, str):
         return value
     return _SETTING_REF.sub(lambda match: settings[match.group(1)], value)
-
-
-def _is_plain_relative(file: str) -> bool:
-    parts = file.split("/")
-    return not file.startswith("/") and all(part not in ("", ".", "..") for part in parts)
 
 
 def _is_daily(cron: str) -> bool:

@@ -1,0 +1,44 @@
+"""The Airflow Assets of a pipeline's step tasks: a task's outlets are what its step writes,
+its inlets what it reads, named by etlkit_core.asset_names from the committed step graph
+(no SQL is read at parse time) and the deployment's parse-time environment (etlkit.config).
+
+Another DAG schedules on one with `asset("redshift://<cluster>.<region>:5439/<db>.<schema>.
+<table>")` (or the same Asset spelled out: OpenLineage name as `name`, the Amazon
+provider's URI as `uri`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etlkit import config
+from etlkit.compat import AIRFLOW_3, Asset
+from etlkit_core.asset_names import AssetName, asset_name, static_values
+from etlkit_core.graph import Graph
+from etlkit_core.spec import PipelineSpec
+
+
+def asset(name: str) -> Any:
+    """The Asset a step task produces or consumes, by its OpenLineage name."""
+    return _asset(AssetName.of(name))
+
+
+def step_assets(spec: PipelineSpec, graph: Graph) -> dict[str, tuple[list[Any], list[Any]]]:
+    """(inlets, outlets) of every step's task, by step id; none without a deployment."""
+    deployment = config.asset_deployment()
+    if deployment is None:
+        return {step: ([], []) for step in graph.steps}
+    values = static_values(spec, config.asset_settings())
+
+    def named(datasets: Any) -> list[Any]:
+        names = {asset_name(dataset, deployment, values) for dataset in datasets}
+        return [_asset(one) for one in sorted(n for n in names if n is not None)]
+
+    return {
+        step: (named(graph.nodes[step].reads), named(graph.nodes[step].writes))
+        for step in graph.steps
+    }
+
+
+def _asset(named: AssetName) -> Any:
+    return Asset(name=named.name, uri=named.uri) if AIRFLOW_3 else Asset(named.uri)
