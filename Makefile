@@ -12,7 +12,7 @@ export UV_PYTHON := $(PY312)
 RUN := $(UV) run --locked --no-sync
 
 export UV
-.PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock demo local-up local-down deploy \
+.PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock demo lineage local-up local-down deploy \
         deploy-mwaa package ui backfill af211-lock chaos security
 
 help:  ## list the targets
@@ -21,7 +21,7 @@ help:  ## list the targets
 setup:  ## install everything (idempotent): system libs, uv, .venv, the Python 3.9 runner env
 	@bash .ci/setup.sh "$(UV_VERSION)" "$(PY312)" "$(PY39)"
 
-demo: setup pg  ## the reviews pipeline end to end on the local stack (leaves the stack up)
+demo: setup pg  ## the reviews and TICKIT pipelines end to end on the local stack, all three orchestrations (leaves the stack up)
 	$(RUN) python -m infra.local.demo
 
 test: setup pg lint unit test-py39  ## lint + the whole test suite
@@ -52,6 +52,10 @@ pg:  ## make sure PostgreSQL answers on 127.0.0.1:5432 (starts an installed clus
 
 bench: setup pg  ## benchmarks (ratios against a same-run baseline); figures to bench/results.json
 	$(RUN) python bench/run.py
+
+lineage: setup  ## a pipeline's lineage picture from its OpenLineage events: make lineage PIPELINE=tickit_etl [EVENTS=s3://bucket/lineage/]
+	@test -n "$(PIPELINE)" || { echo "usage: make lineage PIPELINE=<name> [EVENTS=s3://bucket/lineage/ | file:///dir]"; exit 2; }
+	$(RUN) python -m infra.lineage_picture $(PIPELINE) $(if $(EVENTS),--events $(EVENTS))
 
 py39-lock:  ## re-lock the Python 3.9 (Glue runtime) test environment
 	$(UV) pip compile --no-config --python-version 3.9 --python $(PY39) glue_job/py39-test.in \

@@ -25,6 +25,7 @@ BENCHMARKS = [
     "demo_1m",
     "backfill_30d",
     "big_files",
+    "tickit",
 ]
 
 

@@ -22,7 +22,8 @@ Every machine has the same shape, in JSONata (date arithmetic and alert text nee
                            `_stepfunctions` DAG starting the same date joins that execution.
     <step id> (Parallel)   one per step, in spec order. Its single branch is the step's
                            `glue:startJobRun.sync` Task, passing `--file`, `--params` (JSON of
-                           exactly the step's params) and `--statement_timeout`, retrying the
+                           exactly the step's params), `--statement_timeout`, and `--pipeline`
+                           and `--step` (its OpenLineage job name), retrying the
                            Glue API's transient errors (concurrency limit, throttling), and
                            catching the rest into a Fail state whose error says whether the run
                            failed transiently (etlkit_core.failures: the runner's exit code). The
@@ -376,6 +377,9 @@ def _step_state(spec: PipelineSpec, index: int, following: str | None) -> dict[s
                 "--params": params_argument,
                 # No statement outlives the step: the runner cancels it first.
                 "--statement_timeout": str(spec.statement_timeout_ms),
+                # the OpenLineage job `<pipeline>.<step>` (sqlrunner.lineage)
+                "--pipeline": spec.name,
+                "--step": step.id,
             },
             # Glue stops the run itself at the same limit, so no run outlives its state.
             "Timeout": spec.step_timeout_minutes,

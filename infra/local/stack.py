@@ -4,8 +4,9 @@
 binaries), creates the database that stands in for Redshift with the runner's login role,
 and a database for Airflow's metadata, starts the local AWS server in the background,
 deploys the production templates to it with `infra.deploy` (the same code path as real
-AWS), points the runner's database secret at PostgreSQL with `engine: postgres`, seeds the
-sample reviews, and writes:
+AWS; lineage on, to `s3://<data bucket>/lineage/`), points the runner's database secret at
+PostgreSQL with `engine: postgres`, seeds the sample reviews and the TICKIT sample, and
+writes:
 
 - `.local/env`: `export` lines, so `. .local/env` gives a shell the endpoint, dummy
   credentials, region, buckets, secret id, db, Glue job, state machine ARNs and topic,
@@ -173,6 +174,7 @@ def up(
         )
         if sample_rows is None or sample_rows > 0:
             state.sample_rows = seed_sample_data(state, sample_rows, say)
+            seed_tickit_data(state, say)
         state.env = environment(state)
         write_state(state, state_dir)
     except BaseException:
@@ -552,7 +554,14 @@ def _deploy(endpoint: str, database: str, postgres: Postgres, password: str, say
         endpoint_url=endpoint,
         region=REGION,
         stack_prefix=STACK_PREFIX,
-        parameters={"DatabaseName": database},
+        # lineage on: every step's OpenLineage events land in s3://<data bucket>/lineage/.
+        # 8 concurrent runs: TICKIT's widest level is 7 independent loads, which start
+        # together once the orchestrators run independent steps side by side.
+        parameters={
+            "DatabaseName": database,
+            "Lineage": "data-bucket",
+            "GlueMaxConcurrentRuns": "8",
+        },
     )
     point_secret_at(
         endpoint_url=endpoint,
@@ -576,6 +585,16 @@ def seed_sample_data(state: StackState, rows: int | None, say: Any) -> int:
         state.client("s3"), state.outputs["DataBucket"], LAKE_PREFIX, rows=rows
     )
     return summary.rows
+
+
+def seed_tickit_data(state: StackState, say: Any) -> None:
+    """AWS's TICKIT sample in the tutorial's files, for sql/tickit (its spec's defaults
+    read s3://<data bucket>/tickit/)."""
+    from infra.local import tickit_data
+
+    bucket = state.outputs["DataBucket"]
+    say(f"generating the TICKIT sample into s3://{bucket}/{tickit_data.DEFAULT_PREFIX}")
+    tickit_data.write(state.client("s3"), bucket, tickit_data.DEFAULT_PREFIX)
 
 
 # ---------------------------------------------------------------- what a shell sees

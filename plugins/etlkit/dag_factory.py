@@ -78,6 +78,9 @@ def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
                 "--file": step.s3_key,
                 "--params": f"{{{{ etlkit_step_params('{step.id}') }}}}",
                 "--statement_timeout": str(spec.statement_timeout_ms),
+                # the OpenLineage job `<pipeline>.<step>` (sqlrunner.lineage)
+                "--pipeline": spec.name,
+                "--step": step.id,
             },
             # Glue ends the run itself at the step's limit, as the state machine asks it to.
             run_job_kwargs={"Timeout": spec.step_timeout_minutes},

@@ -117,7 +117,12 @@ def test_parsing_does_no_io_but_reading_the_specs(tmp_path):
     }
     report = parse_watch.watch(str(REPO / "dags"), env)
     assert report["import_errors"] == {}
-    assert report["dags"] == ["reviews_etl_glue", "reviews_etl_stepfunctions"]
+    assert report["dags"] == [
+        "reviews_etl_glue",
+        "reviews_etl_stepfunctions",
+        "tickit_etl_glue",
+        "tickit_etl_stepfunctions",
+    ]
     specs = {str(path) for path in (REPO / "sql").glob("*/pipeline.yaml")}
     specs |= {str(path) for path in (REPO / "sql").glob("*/pipeline.graph.json")}
     specs.add(str(REPO / "plugins" / "etlkit_core" / "pipeline.schema.json"))

@@ -68,11 +68,15 @@ def test_scheduled_run_renders_the_data_interval_date(dagbag, variables, render)
             "--file": "sql/reviews/create_schema.sql",
             "--params": json.dumps({"lake_uri": "s3://acme-data/lake/reviews/parquet/"}),
             "--statement_timeout": timeout,
+            "--pipeline": "reviews_etl",
+            "--step": "create_schema",
         },
         "load_reviews": {
             "--file": "sql/reviews/load_reviews.sql",
             "--params": json.dumps({"run_date": "2026-11-25", "min_rows": 1}),
             "--statement_timeout": timeout,
+            "--pipeline": "reviews_etl",
+            "--step": "load_reviews",
         },
         "unload_helpful_reviews": {
             "--file": "sql/reviews/unload_helpful_reviews.sql",
@@ -80,6 +84,8 @@ def test_scheduled_run_renders_the_data_interval_date(dagbag, variables, render)
                 {"run_date": "2026-11-25", "report_uri": "s3://acme-data/reports/helpful_reviews/"}
             ),
             "--statement_timeout": timeout,
+            "--pipeline": "reviews_etl",
+            "--step": "unload_helpful_reviews",
         },
     }
     job = render(dag.get_task("load_reviews"), data_interval_start=NOV_25).job_name
@@ -291,6 +297,8 @@ def test_a_new_spec_gets_both_dags_without_code(second_pipeline, variables, rend
         "--file": "sql/orders/stage.sql",
         "--params": json.dumps({"batch_size": 500, "target_table": "staging.orders"}),
         "--statement_timeout": str((60 * 60 - 60) * 1000),
+        "--pipeline": "orders_etl",
+        "--step": "stage_orders",
     }
     machine = bag.dags["orders_etl_stepfunctions"].get_task("run_state_machine")
     assert "orders_etl" in machine.doc_md or "state machine" in machine.doc_md

@@ -108,6 +108,11 @@ def test_each_task_passes_its_file_exactly_its_params_and_a_statement_timeout(
         # no statement outlives its step (contract C4)
         assert arguments["Arguments"]["--statement_timeout"] == str(spec.statement_timeout_ms)
         assert spec.statement_timeout_ms < spec.step_timeout_minutes * 60 * 1000
+        # the run's OpenLineage job is <pipeline>.<step> (sqlrunner.lineage)
+        assert (arguments["Arguments"]["--pipeline"], arguments["Arguments"]["--step"]) == (
+            spec.name,
+            step.id,
+        )
 
 
 def test_glue_api_errors_are_retried_in_the_task_and_only_transient_runs_by_the_step(

@@ -14,7 +14,10 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 from .errors import UsageError
 
 REQUIRED = ("db", "db_creds", "bucket", "file")
-OPTIONAL = ("params", "statement_timeout", "sslrootcert")
+# lineage: where OpenLineage events go (sqlrunner.lineage), `off` by default; pipeline
+# and step: the spec's names for this run, which the orchestrators pass (else the
+# file's folder and name stand in).
+OPTIONAL = ("params", "statement_timeout", "sslrootcert", "lineage", "pipeline", "step")
 # Arguments Glue itself passes to every run; accepted, never required.
 GLUE_RESERVED = ("JOB_NAME", "JOB_ID", "JOB_RUN_ID", "TempDir", "job-bookmark-option")
 DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
@@ -29,6 +32,9 @@ class JobArgs(NamedTuple):
     statement_timeout_ms: int
     job_run_id: Optional[str]
     sslrootcert: Optional[str] = None  # CA bundle (path or s3://) instead of the runner's
+    lineage: Optional[str] = None  # OpenLineage target (sqlrunner.lineage); None/off: none
+    pipeline: Optional[str] = None
+    step: Optional[str] = None
 
 
 class RaisingParser(argparse.ArgumentParser):
@@ -82,6 +88,9 @@ def resolve(argv: Sequence[str], *, require_bucket: bool = True) -> JobArgs:
         statement_timeout_ms=_timeout(values.get("statement_timeout")),
         job_run_id=values.get("JOB_RUN_ID"),
         sslrootcert=values.get("sslrootcert") or None,
+        lineage=values.get("lineage") or None,
+        pipeline=values.get("pipeline") or None,
+        step=values.get("step") or None,
     )
 
 

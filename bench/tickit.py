@@ -1,0 +1,130 @@
+"""The TICKIT pipeline (sql/tickit) on the local stack: how long a run takes against its
+critical path, on both orchestrators.
+
+A run's critical path is the longest chain of its step durations through the pipeline's
+step graph (etlkit_core: a step runs after every step writing what it reads), with each
+step's duration taken from its Glue run record (StartedOn to CompletedOn). The run time is the state machine execution's (start to
+stop), and the `tickit_etl_glue` DAG run's (its start to end in Airflow's metadata, not
+counting `airflow dags test` starting up). Target: run <= 1.25 x critical path, which
+needs independent steps to run side by side; steps that run one after the other make the
+ratio the sum of the steps over the longest chain.
+"""
+
+import datetime as dt
+import json
+import subprocess
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from etlkit_core.pipeline_graph import load_graph
+from etlkit_core.spec import load_spec
+from infra import REPO_ROOT
+from infra.local import stack, tickit_data
+
+SPEC = load_spec(REPO_ROOT / "sql" / "tickit" / "pipeline.yaml")
+TARGET = 1.25
+
+
+def step_durations(state: "stack.StackState", since: dt.datetime) -> dict[str, float]:
+    """Seconds of each TICKIT step's latest Glue run started after `since`."""
+    glue = state.client("glue")
+    runs = [
+        run
+        for page in glue.get_paginator("get_job_runs").paginate(
+            JobName=state.outputs["GlueJobName"]
+        )
+        for run in page["JobRuns"]
+        if run.get("Arguments", {}).get("--pipeline") == SPEC.name and run["StartedOn"] >= since
+    ]
+    durations = {}
+    for run in sorted(runs, key=lambda r: r["StartedOn"]):
+        assert run["JobRunState"] == "SUCCEEDED", run
+        durations[run["Arguments"]["--step"]] = (
+            run["CompletedOn"] - run["StartedOn"]
+        ).total_seconds()
+    assert set(durations) == {step.id for step in SPEC.steps}, sorted(durations)
+    return durations
+
+
+def busiest_day() -> dt.date:
+    days = Counter(row[-1].date() for row in tickit_data.generate().rows["sales"])
+    return max(sorted(days), key=lambda day: days[day])
+
+
+def _state_machine(state: "stack.StackState", day: dt.date) -> tuple[float, dict[str, float]]:
+    sfn = state.client("stepfunctions")
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    arn = sfn.start_execution(
+        stateMachineArn=state.state_machines[SPEC.name],
+        name=f"bench-{uuid.uuid4().hex[:8]}",
+        input=json.dumps({"run_date": day.isoformat()}),
+    )["executionArn"]
+    while (described := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
+        time.sleep(0.2)
+    assert described["status"] == "SUCCEEDED", described
+    took = (described["stopDate"] - described["startDate"]).total_seconds()
+    return took, step_durations(state, since)
+
+
+def _airflow(state: "stack.StackState", day: dt.date, root: Path) -> tuple[float, dict[str, float]]:
+    from infra.mwaa import local_airflow
+
+    env = local_airflow.airflow_environment(
+        home=root / "airflow", stack_env=state.env, port=local_airflow.free_port(0)
+    )
+    env["ETLKIT_POLL_SECONDS"] = "1"
+    subprocess.run(["airflow", "db", "migrate"], env=env, check=True, capture_output=True)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    dag_id = f"{SPEC.name}_glue"
+    subprocess.run(
+        ["airflow", "dags", "test", dag_id, "--conf", json.dumps({"run_date": day.isoformat()})],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    listed = subprocess.run(
+        ["airflow", "dags", "list-runs", dag_id, "-o", "json"],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    document = next(line for line in listed.stdout.splitlines() if line.startswith("["))
+    run = max(json.loads(document), key=lambda r: r.get("start_date") or "")
+    assert run["state"] == "success", run
+    took = (
+        dt.datetime.fromisoformat(run["end_date"]) - dt.datetime.fromisoformat(run["start_date"])
+    ).total_seconds()
+    return took, step_durations(state, since)
+
+
+def run() -> dict:
+    graph = load_graph(SPEC)
+    day = busiest_day()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        state = stack.up(
+            state_dir=root / "stack",
+            aws_port=0,
+            database="bench_tickit_" + uuid.uuid4().hex[:8],
+            sample_rows=0,
+            say=lambda _: None,
+        )
+        try:
+            stack.seed_tickit_data(state, lambda _: None)
+            figures = {"run_date": day.isoformat(), "steps": len(SPEC.steps)}
+            for name, measure in (
+                ("stepfunctions", lambda: _state_machine(state, day)),
+                ("airflow", lambda: _airflow(state, day, root)),
+            ):
+                took, durations = measure()
+                path, _ = graph.critical_path(durations)
+                figures[name] = {
+                    "run_s": round(took, 1),
+                    "critical_path_s": round(path, 1),
+                    "sum_of_steps_s": round(sum(durations.values()), 1),
+                    "ratio": round(took / path, 2),
+                }
+        finally:
+            stack.discard(root / "stack", state)
+    figures["target_ratio"] = TARGET
+    figures["met"] = all(figures[n]["ratio"] <= TARGET for n in ("stepfunctions", "airflow"))
+    return figures
