@@ -75,9 +75,7 @@ def load_env_file(path: Path) -> dict[str, str]:
     base = _run_env(["bash", "--noprofile", "--norc", "-c", "env -0"], clean)
     loaded = _run_env(["bash", "--noprofile", "--norc", "-c", script, "_", str(path)], clean)
     # PATH is left out: each caller puts the environment's own bin directory first.
-    return {
-        key: value for key, value in loaded.items() if base.get(key) != value and key != "PATH"
-    }
+    return {key: value for key, value in loaded.items() if base.get(key) != value and key != "PATH"}
 
 
 def _run_env(command: list[str], env: Mapping[str, str]) -> dict[str, str]:

@@ -25,6 +25,7 @@ from typing import Any
 from etlkit import config
 from etlkit.compat import Param
 from etlkit.errors import RunParamError
+from etlkit.run_notes import INTERVAL_START, SOURCE_KEY, is_backfill, run_day
 from etlkit.spec import ParamSpec, PipelineSpec, expand_settings
 from sqlrunner.params import json_schema
 
@@ -37,6 +38,7 @@ def dag_params(spec: PipelineSpec) -> dict[str, Param]:
             title=name,
             description=_describe(param),
             **_form_schema(param.type),
+            **({SOURCE_KEY: param.source} if param.source else {}),
         )
         for name, param in spec.params.items()
     }
@@ -67,6 +69,7 @@ def resolve(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str, str | i
     """Every param of the pipeline for this run, in spec order."""
     given = dict(context.get("params") or {})
     _refuse_unknown(spec, given)
+    _refuse_pinned_backfill(spec, context, given)
     settings = _VariableSettings()
     values: dict[str, str | int] = {}
     for name, param in spec.params.items():
@@ -94,6 +97,26 @@ def _refuse_unknown(spec: PipelineSpec, given: Mapping[str, Any]) -> None:
         )
 
 
+def _refuse_pinned_backfill(
+    spec: PipelineSpec, context: Mapping[str, Any], given: Mapping[str, Any]
+) -> None:
+    """A backfill runs each date of its range; its conf (`--dag-run-conf`, the backfill form's
+    run config) goes to every one of its runs, so a date in it would load that one date once
+    per run of the range."""
+    name = spec.date_param
+    if name is not None and given.get(name) not in (None, "") and _is_backfill(context):
+        raise RunParamError(
+            f"this backfill's conf sets {name}={given[name]}, which would make every run of "
+            f"its range load {given[name]}: a backfill run processes its own date (its data "
+            f"interval's); backfill again without {name} in the conf, or trigger a single "
+            f"run with {{{json.dumps(name)}: ...}}"
+        )
+
+
+def _is_backfill(context: Mapping[str, Any]) -> bool:
+    return is_backfill(getattr(context.get("dag_run"), "run_type", None))
+
+
 def step_params_json(spec: PipelineSpec, step_id: str, context: Mapping[str, Any]) -> str:
     """The step's `--params`: a JSON object of exactly the params the step lists."""
     values = resolve(spec, context)
@@ -110,6 +133,7 @@ def execution_values(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str
         if value is not None and value != ""
     }
     _refuse_unknown(spec, given)
+    _refuse_pinned_backfill(spec, context, given)
     values: dict[str, Any] = {}
     if spec.date_param is not None:
         values[spec.date_param] = given.get(spec.date_param) or interval_start_date(
@@ -135,13 +159,12 @@ def run_date(spec: PipelineSpec, context: Mapping[str, Any]) -> str | None:
     name = spec.date_param
     if name is None:
         return None
-    given = (context.get("params") or {}).get(name)
-    if given:
-        return str(given)
-    try:
-        return interval_start_date(context, name)
-    except RunParamError:
-        return None
+    run = context.get("dag_run")
+    return run_day(
+        (context.get("params") or {}).get(name),
+        context.get(INTERVAL_START),
+        getattr(run, "run_type", None),
+    )
 
 
 class _VariableSettings(Mapping[str, str]):

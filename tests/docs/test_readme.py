@@ -54,9 +54,7 @@ def shell_blocks(text: str) -> list[Block]:
         if not opening:
             index += 1
             continue
-        end = next(
-            (j for j in range(index + 1, len(lines)) if lines[j].startswith("```")), None
-        )
+        end = next((j for j in range(index + 1, len(lines)) if lines[j].startswith("```")), None)
         if end is None:
             raise AssertionError(f"README.md:{index + 1}: code block never closed")
         if opening.group(1) in SHELLS:
@@ -83,7 +81,8 @@ def fresh_environment() -> dict[str, str]:
     keep = [
         entry
         for entry in env.get("PATH", "/usr/bin:/bin").split(os.pathsep)
-        if entry and not Path(entry).resolve().is_relative_to(REPO)
+        if entry
+        and not Path(entry).resolve().is_relative_to(REPO)
         and Path(entry).resolve() != Path(sys.executable).parent.resolve()
     ]
     env["PATH"] = os.pathsep.join(keep)
