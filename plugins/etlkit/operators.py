@@ -36,6 +36,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from airflow.providers.amazon.aws.links.step_function import (
     StateMachineDetailsLink,
     StateMachineExecutionsDetailsLink,
@@ -45,7 +46,7 @@ from airflow.providers.amazon.aws.operators.step_function import (
     StepFunctionStartExecutionOperator,
 )
 
-from etlkit import executions, failures
+from etlkit import execution_log, executions, failures, pricing
 from etlkit.compat import AirflowFailException
 from etlkit.errors import RunFailedError
 from etlkit.triggers import ExecutionTrigger, GlueRunTrigger
@@ -80,8 +81,11 @@ class SqlRunnerStepOperator(GlueJobOperator):
         run = self.hook.conn.get_job_run(JobName=self.job_name, RunId=run_id)["JobRun"]
         state = run["JobRunState"]
         where = f"Glue run {run_id} of {self.job_name} ({self.script_args.get('--file')})"
+        cost = pricing.cost_line(
+            pricing.glue_dpu_seconds(run.get("ExecutionTime") or 0, run.get("MaxCapacity") or 0)
+        )
         if state == "SUCCEEDED":
-            self.log.info("%s SUCCEEDED in %s s", where, run.get("ExecutionTime", "?"))
+            self.log.info("%s SUCCEEDED in %s s; %s", where, run.get("ExecutionTime", "?"), cost)
             return run_id
         if state in GLUE_ACTIVE_STATES:
             self.log.error("%s is still %s after the wait ran out: stopping it", where, state)
@@ -96,6 +100,7 @@ class SqlRunnerStepOperator(GlueJobOperator):
         ended = f"{where} ended {state}, {failure_class}: " + (
             f"{runner_line} ({glue_message})" if runner_line else glue_message
         )
+        ended += f"; {cost}"
         self.log.error("%s", ended)
         if state == "STOPPED":
             # Someone stopped it (console, API): a retry would start it again behind their back.
@@ -201,6 +206,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
             raise RunFailedError(f"the Step Functions trigger returned no execution ARN: {event!r}")
         execution = self.hook.describe_execution(arn)
         status = execution["status"]
+        cost = self._log_states(arn) if status not in SFN_ACTIVE_STATES else ""
         if status == "SUCCEEDED":
             self.log.info("execution %s SUCCEEDED; output: %s", arn, execution.get("output"))
             return arn
@@ -219,4 +225,26 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
         error = execution.get("error", "no error")
         cause = execution.get("cause", "no cause")
         self.log.error("execution %s ended %s\n  error: %s\n  cause: %s", arn, status, error, cause)
-        raise AirflowFailException(f"execution {arn} ended {status}: {error}: {cause}")
+        raise AirflowFailException(f"execution {arn} ended {status}: {error}: {cause}; {cost}")
+
+    def _log_states(self, arn: str) -> str:
+        """Each state's outcome and each step's statement lines into the task log; returns
+        the execution's cost line (etlkit.execution_log)."""
+        try:
+            found = execution_log.report(
+                self.hook.conn,
+                self._client("glue"),
+                self._client("logs"),
+                arn,
+            )
+        except Exception as error:  # the summary is a help, never a reason to fail differently
+            self.log.warning("cannot read the history of execution %s: %s", arn, error)
+            return ""
+        self.log.info("execution %s, state by state:\n%s", arn, "\n".join(found.lines))
+        return found.cost
+
+    def _client(self, service: str) -> Any:
+        """A client of another service on the task's connection (endpoint, region)."""
+        return AwsBaseHook(
+            aws_conn_id=self.aws_conn_id, region_name=self.region_name, client_type=service
+        ).conn
