@@ -49,7 +49,7 @@ from airflow.providers.amazon.aws.operators.step_function import (
 from etlkit import execution_log, executions, failures, pricing
 from etlkit.compat import AirflowFailException
 from etlkit.errors import RunFailedError
-from etlkit.triggers import ExecutionTrigger, GlueRunTrigger
+from etlkit.triggers import ExecutionTrigger, GlueRunTrigger, quiet_provider_warning
 
 # Glue JobRunState values (Glue API reference, JobRun): still going, or ended.
 GLUE_ACTIVE_STATES = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
@@ -61,6 +61,7 @@ class SqlRunnerStepOperator(GlueJobOperator):
     """One pipeline step: a run of the shared SQL runner Glue job (see the module docstring)."""
 
     def execute(self, context: Any) -> Any:
+        quiet_provider_warning()
         if not self.hook.has_job(self.job_name):
             raise AirflowFailException(
                 f"Glue job {self.job_name!r} does not exist in {self.hook.conn_region_name}: "
@@ -74,6 +75,7 @@ class SqlRunnerStepOperator(GlueJobOperator):
         super().defer(trigger=GlueRunTrigger(**arguments), method_name=method_name, **kwargs)
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
+        quiet_provider_warning()
         run_id = (event or {}).get("run_id") or self._job_run_id
         if not run_id:
             raise RunFailedError(f"the Glue trigger returned no run id: {event!r}")
@@ -145,6 +147,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
         self.rerun_name = rerun_name
 
     def execute(self, context: Any) -> str:
+        quiet_provider_warning()
         StateMachineDetailsLink.persist(
             context=context,
             operator=self,
@@ -201,6 +204,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
         super().defer(trigger=ExecutionTrigger(**arguments), method_name=method_name, **kwargs)
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
+        quiet_provider_warning()
         arn = (event or {}).get("execution_arn")
         if not arn:
             raise RunFailedError(f"the Step Functions trigger returned no execution ARN: {event!r}")
