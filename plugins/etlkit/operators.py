@@ -46,7 +46,7 @@ from airflow.providers.amazon.aws.operators.step_function import (
     StepFunctionStartExecutionOperator,
 )
 
-from etlkit import execution_log, executions, failures, pricing
+from etlkit import config, execution_log, executions, failures, pricing
 from etlkit.compat import AirflowFailException
 from etlkit.errors import RunFailedError
 from etlkit.triggers import ExecutionTrigger, GlueRunTrigger, quiet_provider_warning
@@ -57,8 +57,19 @@ GLUE_ACTIVE_STATES = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
 SFN_ACTIVE_STATES = frozenset({"RUNNING", "PENDING_REDRIVE"})
 
 
+def _no_console_links_locally(operator: Any) -> None:
+    """The provider's extra links open the AWS console, which knows nothing of the local
+    AWS: there the task offers none (the serialized DAG, which the UI reads, then lists none)."""
+    if config.local_aws():
+        operator.operator_extra_links = ()
+
+
 class SqlRunnerStepOperator(GlueJobOperator):
     """One pipeline step: a run of the shared SQL runner Glue job (see the module docstring)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _no_console_links_locally(self)
 
     def execute(self, context: Any) -> Any:
         quiet_provider_warning()
@@ -145,6 +156,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
     def __init__(self, *, rerun_name: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rerun_name = rerun_name
+        _no_console_links_locally(self)
 
     def execute(self, context: Any) -> str:
         quiet_provider_warning()
