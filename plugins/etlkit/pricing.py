@@ -4,7 +4,7 @@ check your region's on the pages cited (prices differ by region and change).
 
 AWS Glue (https://aws.amazon.com/glue/pricing/): jobs are billed per DPU-hour, per second,
 with a 1-minute minimum per job run; a Python shell job runs on 0.0625 DPU (the default)
-or 1 DPU (its MaxCapacity).
+or 1 DPU (its MaxCapacity). The DPU-seconds rule is sqlrunner.cost's.
 
 AWS Step Functions (https://aws.amazon.com/step-functions/pricing/): Standard workflows
 are billed per state transition, each retry being one more; the first 4,000 transitions
@@ -13,16 +13,12 @@ of a month are free (not deducted here: a run's cost is what it adds to a busy a
 
 from __future__ import annotations
 
+# Glue's billing rule (minimum, DPU sizes) is the runner's, which reports DPU-seconds too.
+from sqlrunner.cost import GLUE_MINIMUM_BILLED_SECONDS, GLUE_PYTHON_SHELL_DPU, glue_dpu_seconds
+
 GLUE_USD_PER_DPU_HOUR = 0.44
-GLUE_MINIMUM_BILLED_SECONDS = 60
-GLUE_PYTHON_SHELL_DPU = (0.0625, 1.0)
 SFN_USD_PER_TRANSITION = 0.025 / 1000
 SFN_FREE_TRANSITIONS_PER_MONTH = 4000
-
-
-def glue_dpu_seconds(execution_seconds: float, dpu: float) -> float:
-    """DPU-seconds a Glue run is billed: its execution time, at least the minimum, at its DPU."""
-    return max(execution_seconds, GLUE_MINIMUM_BILLED_SECONDS) * dpu
 
 
 def glue_usd(dpu_seconds: float) -> float:
@@ -49,3 +45,17 @@ def cost_line(dpu_seconds: float, transitions: int | None = None) -> str:
     if transitions is not None:
         line += f", {transitions} state transitions (${sfn_usd(transitions):.4f})"
     return line
+
+
+__all__ = [
+    "GLUE_MINIMUM_BILLED_SECONDS",
+    "GLUE_PYTHON_SHELL_DPU",
+    "GLUE_USD_PER_DPU_HOUR",
+    "SFN_FREE_TRANSITIONS_PER_MONTH",
+    "SFN_USD_PER_TRANSITION",
+    "cost_line",
+    "glue_dpu_seconds",
+    "glue_usd",
+    "sfn_usd",
+    "state_transitions",
+]

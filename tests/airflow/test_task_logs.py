@@ -67,6 +67,8 @@ def test_the_state_machine_task_log_shows_states_statements_and_cost(aws_env, mo
     assert "CREATE TABLE IF NOT EXISTS reviews" in text
     assert f"DELETE FROM reviews WHERE review_date = '{DAY}'" in text
     assert '"status": "succeeded"' in text
+    # each runner summary: what Glue bills at least, at the job's --dpu (MaxCapacity)
+    assert text.count('"glue_dpu_seconds": 3.75') == 3, text
     events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
     entered = sum(1 for event in events if event["type"].endswith("StateEntered"))
     assert f"cost: 11.2 Glue DPU-s ($0.0014), {entered} state transitions" in text

@@ -11,10 +11,11 @@ usual Glue idiom.
 import argparse
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
+from .cost import GLUE_PYTHON_SHELL_DPU
 from .errors import UsageError
 
 REQUIRED = ("db", "db_creds", "bucket", "file")
-OPTIONAL = ("params", "statement_timeout", "sslrootcert")
+OPTIONAL = ("params", "statement_timeout", "sslrootcert", "dpu")
 # Arguments Glue itself passes to every run; accepted, never required.
 GLUE_RESERVED = ("JOB_NAME", "JOB_ID", "JOB_RUN_ID", "TempDir", "job-bookmark-option")
 DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
@@ -29,6 +30,7 @@ class JobArgs(NamedTuple):
     statement_timeout_ms: int
     job_run_id: Optional[str]
     sslrootcert: Optional[str] = None  # CA bundle (path or s3://) instead of the runner's
+    dpu: Optional[float] = None  # the job's MaxCapacity, for the summary's DPU-seconds
 
 
 class RaisingParser(argparse.ArgumentParser):
@@ -82,7 +84,21 @@ def resolve(argv: Sequence[str], *, require_bucket: bool = True) -> JobArgs:
         statement_timeout_ms=_timeout(values.get("statement_timeout")),
         job_run_id=values.get("JOB_RUN_ID"),
         sslrootcert=values.get("sslrootcert") or None,
+        dpu=_dpu(values.get("dpu")),
     )
+
+
+def _dpu(raw: Optional[str]) -> Optional[float]:
+    if raw is None:
+        return None
+    allowed = ", ".join(str(dpu) for dpu in GLUE_PYTHON_SHELL_DPU)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = None
+    if value not in GLUE_PYTHON_SHELL_DPU:
+        raise UsageError(f"--dpu must be a Python shell job's capacity ({allowed}), not {raw!r}")
+    return value
 
 
 def _timeout(raw: Optional[str]) -> int:
