@@ -13,7 +13,7 @@ RUN := $(UV) run --locked --no-sync
 
 export UV
 .PHONY: help setup test lint unit test-py39 wheel pg bench py39-lock demo lineage local-up local-down deploy \
-        deploy-mwaa package ui backfill af211-lock chaos security
+        deploy-mwaa package ui backfill af211-lock chaos security cost
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -84,6 +84,10 @@ ui: setup  ## Airflow's UI on http://127.0.0.1:8080 against the local stack (mak
 backfill: setup  ## make backfill DAG=reviews_etl_glue FROM=2015-06-01 TO=2015-06-03 [REPROCESS=completed|failed|none]
 	@if [ -z "$(DAG)" ] || [ -z "$(FROM)" ] || [ -z "$(TO)" ]; then echo "usage: make backfill DAG=<dag> FROM=YYYY-MM-DD TO=YYYY-MM-DD [REPROCESS=...]" >&2; exit 2; fi
 	$(RUN) python -m infra.mwaa.local_airflow backfill --dag-id "$(DAG)" --from-date "$(FROM)" --to-date "$(TO)" --reprocess-behavior "$(or $(REPROCESS),completed)"
+
+cost:  ## what a pipeline's runs cost on AWS per run date: make cost PIPELINE=reviews_etl FROM=2015-06-01 TO=2015-06-30 [REGION=r] [PROFILE=p] (after . .local/env: the local stack)
+	@if [ -z "$(PIPELINE)" ] || [ -z "$(FROM)" ] || [ -z "$(TO)" ]; then echo "usage: make cost PIPELINE=<name> FROM=YYYY-MM-DD TO=YYYY-MM-DD [REGION=<region>] [PROFILE=<profile>]" >&2; exit 2; fi
+	$(RUN) python -m infra.cost --pipeline "$(PIPELINE)" --from "$(FROM)" --to "$(TO)" $(if $(REGION),--region $(REGION)) $(if $(PROFILE),--profile $(PROFILE))
 
 af211-lock:  ## re-lock the Airflow 2.11.2 test environment
 	$(UV) pip compile --no-config --python-version 3.12 --python $(PY312) -c infra/mwaa/constraints-2.11.2-py3.12.txt \

@@ -530,7 +530,10 @@ def _notify_state(spec: PipelineSpec) -> dict[str, Any]:
         + " ? '' : ' (not retried: retrying cannot fix it)')",
         "'Cause:     ' & $failure.error & ': ' & $failure.reason",
         "'Params:    ' & $string($states.input.params)",
-        "'Glue runs: ' & ($exists($states.input.runs) ? $string($states.input.runs) : 'none')",
+        # the steps' runs, the failed step's included (its run is in the failure, not in runs)
+        "'Glue runs: ' & ($runs := $merge([($exists($states.input.runs) ? $states.input.runs "
+        ": {}), ($exists($failure.run_id) ? {$failure.step: $failure.run_id} : {})]); "
+        "$count($keys($runs)) > 0 ? $string($runs) : 'none (no Glue run had started)')",
         "'Execution: ' & $states.context.Execution.Id",
         "'Started:   ' & $states.context.Execution.StartTime",
         "''",

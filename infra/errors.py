@@ -34,3 +34,7 @@ class StackError(DeployError):
         self.reasons = reasons
         detail = "".join(f"\n  - {reason}" for reason in reasons) or " (no failure reason recorded)"
         super().__init__(f"stack {stack_name} ended {status}:{detail}")
+
+
+class CostError(InfraError):
+    """`make cost` cannot price the runs asked for; the message says what is missing."""

@@ -58,6 +58,7 @@ import pg
 from infra import REPO_ROOT
 from infra.local.errors import LocalAwsError, LocalStackError
 from infra.local.stepfunctions_retry import RETRY_SCALE_ENV
+from infra.mwaa import local_airflow
 from sqlrunner.process import exit_with
 
 LOG = logging.getLogger("infra.local.stack")
@@ -65,6 +66,8 @@ LOG = logging.getLogger("infra.local.stack")
 REGION = "us-east-1"
 STACK_PREFIX = "etlkit"
 DEFAULT_STATE_DIR = REPO_ROOT / ".local"
+# The environment's console scripts (`sqlrunner`, `airflow`), which `.local/env` puts on PATH.
+VENV_BIN = Path(sys.executable).parent
 DEFAULT_AWS_PORT = 4566  # where docker-compose.yaml publishes it too
 DEFAULT_DATABASE = "reviews"  # the blog post's --db
 LAKE_PREFIX = "lake/reviews/parquet/"
@@ -175,8 +178,8 @@ def up(
         if sample_rows is None or sample_rows > 0:
             state.sample_rows = seed_sample_data(state, sample_rows, say)
             seed_tickit_data(state, say)
-        state.env = environment(state)
-        write_state(state, state_dir)
+        state.env = {**environment(state), **local_airflow.cli_settings(state_dir / "airflow")}
+        write_state(state, state_dir, path=VENV_BIN)
     except BaseException:
         down(state_dir=state_dir, say=lambda _message: None)
         raise
@@ -632,11 +635,22 @@ def environment(state: StackState) -> dict[str, str]:
     return env
 
 
-def write_state(state: StackState, state_dir: Path) -> None:
+def write_state(state: StackState, state_dir: Path, path: Path | None = None) -> None:
+    """`path`: a directory the env file puts first on PATH (`sqlrunner`, `airflow`)."""
     lines = ["# Written by `make local-up`. Use: . .local/env"]
     lines += [f"export {name}={shlex.quote(value)}" for name, value in state.env.items()]
+    if path is not None:
+        lines.append(f'export PATH={shlex.quote(str(path))}:"$PATH"')
     (state_dir / "env").write_text("\n".join(lines) + "\n")
     (state_dir / "stack.json").write_text(json.dumps(asdict(state), indent=2) + "\n")
+
+
+def migrate_airflow(state: StackState, say: Any = print) -> None:
+    """Airflow's metadata schema, so the raw `airflow` CLI works after `. .local/env`."""
+    started = time.monotonic()
+    env = {**os.environ, **state.env, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+    local_airflow.migrate(env)
+    say(f"Airflow metadata database migrated in {time.monotonic() - started:.0f}s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -658,7 +672,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:
         if options.command == "up":
-            up(state_dir=options.state_dir, database=options.database, sample_rows=options.rows)
+            state = up(
+                state_dir=options.state_dir, database=options.database, sample_rows=options.rows
+            )
+            migrate_airflow(state)
         elif options.command == "down":
             down(state_dir=options.state_dir, purge=options.purge, database=options.database)
         else:
@@ -668,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"local AWS {state.endpoint_url} pid {state.server_pid}: {'up' if alive else 'DOWN'}"
             )
             return 0 if alive else 1
-    except LocalAwsError as exc:
+    except (LocalAwsError, local_airflow.LocalAirflowError) as exc:
         print(f"local stack: {exc}", file=sys.stderr)
         return 1
     return 0

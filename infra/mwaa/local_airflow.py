@@ -55,6 +55,7 @@ PARALLELISM = 4
 METADATA_DATABASE = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
 # Deferred tasks poll AWS this often locally, where a Glue run takes seconds.
 LOCAL_POLL_SECONDS = "5"
+POLL_SECONDS = "ETLKIT_POLL_SECONDS"  # etlkit.config.POLL_SECONDS_ENV
 PASSWORD_FILE_NAME = "simple_auth_manager_passwords.json.generated"  # noqa: S105 - a file name
 TERMINAL_RUN_STATES = frozenset({"success", "failed"})
 START_TIMEOUT_SECONDS = 180
@@ -74,7 +75,8 @@ def load_env_file(path: Path) -> dict[str, str]:
     clean = {"PATH": "/usr/bin:/bin"}
     base = _run_env(["bash", "--noprofile", "--norc", "-c", "env -0"], clean)
     loaded = _run_env(["bash", "--noprofile", "--norc", "-c", script, "_", str(path)], clean)
-    return {key: value for key, value in loaded.items() if base.get(key) != value}
+    # PATH is left out: each caller puts the environment's own bin directory first.
+    return {key: value for key, value in loaded.items() if base.get(key) != value and key != "PATH"}
 
 
 def _run_env(command: list[str], env: Mapping[str, str]) -> dict[str, str]:
@@ -102,15 +104,9 @@ def airflow_environment(
     env.update(stack_env)
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
-    env.setdefault("ETLKIT_POLL_SECONDS", LOCAL_POLL_SECONDS)
+    env.update({**cli_settings(home), **_keep(env, POLL_SECONDS)})
     env.update(
         {
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            "AIRFLOW__CORE__PARALLELISM": str(PARALLELISM),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
@@ -124,6 +120,34 @@ def airflow_environment(
         }
     )
     return env
+
+
+def cli_settings(home: Path = AIRFLOW_HOME) -> dict[str, str]:
+    """What the raw `airflow` CLI needs to work on the repository's DAGs against the local
+    stack (`airflow dags list`, `dags test`, `backfill create`, `tasks clear`): `make
+    local-up` writes these into `.local/env`, and every process started here gets them."""
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(PARALLELISM),
+        POLL_SECONDS: LOCAL_POLL_SECONDS,
+    }
+
+
+def _keep(env: Mapping[str, str], name: str) -> dict[str, str]:
+    """A setting the caller chose, kept over the default."""
+    return {name: env[name]} if name in env else {}
+
+
+def migrate(env: Mapping[str, str]) -> None:
+    """`airflow db migrate`, which creates or upgrades the metadata database's schema (every
+    other command says "Database migration required" before it), then `dags reserialize`:
+    Airflow 3's CLI reads the DAGs from that database (`dags list` shows none before)."""
+    _airflow(["db", "migrate"], env)
+    _airflow(["dags", "reserialize"], env)
 
 
 def free_port(preferred: int) -> int:
@@ -187,8 +211,7 @@ def backfill(
     env = airflow_environment(home=home, stack_env=load_env_file(env_file), port=port)
     home.mkdir(parents=True, exist_ok=True)
     os.environ.update(env)  # before Airflow is imported: it reads its config once
-    _airflow(["db", "migrate"], env)
-    _airflow(["dags", "reserialize"], env)
+    migrate(env)
     max_active_runs, was_paused = _dag_settings(dag_id)
 
     started = None if _scheduler_alive() else _start_standalone(env, home, port)

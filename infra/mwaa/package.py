@@ -8,7 +8,7 @@
         constraints-3.3.1-py3.12.txt   the upstream constraints requirements.txt names
         *.whl                          the wheels of those requirements, for MWAA's platform
         etlkit_plugin.py               etlkit's Airflow plugin (registers its timetable)
-        etlkit/triggers.py, etlkit/timetables.py
+        etlkit/triggers.py, etlkit/timetables.py, etlkit/run_notes.py
                                        what components import outside DAG parsing
                                        (see "Where code goes")
         .airflowignore                 keeps Airflow's plugin loader out of etlkit/
@@ -97,7 +97,7 @@ MWAA_PLUGINS = MWAA_HOME / "plugins"
 # the triggers (the triggerer imports them by class path) and the timetable (etlkit's
 # Airflow plugin registers it for every component that deserializes DAGs). They go to
 # plugins.zip with the plugin module; the rest of etlkit goes to dags/.
-PLUGINS_FOLDER_MODULES = ("triggers.py", "timetables.py")
+PLUGINS_FOLDER_MODULES = ("triggers.py", "timetables.py", "run_notes.py")
 PLUGIN_MODULE = PLUGINS / "etlkit_plugin.py"
 PIPELINES_SUBDIR = "pipelines"
 PARAMETERS_FILE = "mwaa-environment-parameters.json"

@@ -50,6 +50,14 @@ DATA_BUCKET_ENV = "ETLKIT_DATA_BUCKET"
 # take seconds, sets 2.
 DEFAULT_POLL_SECONDS = 30
 _POLL_RANGE = (1, 600)
+# Set by `.local/env` and docker compose (the local AWS), never on MWAA: the AWS console
+# links the operators offer would lead nowhere there.
+LOCAL_ENDPOINT_ENV = "AWS_ENDPOINT_URL"
+
+
+def local_aws() -> bool:
+    """Whether the DAGs run against the local AWS (parse time)."""
+    return bool(os.environ.get(LOCAL_ENDPOINT_ENV))
 
 
 def pipelines_dir(dags_folder: Path | str) -> Path:

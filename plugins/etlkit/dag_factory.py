@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from etlkit import config, docs
+from etlkit import config, docs, operators
 from etlkit.alerts import failure_notifier
 from etlkit.assets import step_assets
 from etlkit.compat import DAG, EXPONENTIAL_BACKOFF, CronDataIntervalTimetable
@@ -98,6 +98,7 @@ def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
     }
     for step_id, task in tasks.items():
         task.sql = f"{{{{ etlkit_step_sql('{step_id}') }}}}"
+        operators.no_console_links_locally(task)
     for edge in graph.edges:
         tasks[edge.before] >> tasks[edge.after]
     return dag

@@ -36,6 +36,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from airflow.providers.amazon.aws.links.step_function import (
     StateMachineDetailsLink,
     StateMachineExecutionsDetailsLink,
@@ -45,17 +46,24 @@ from airflow.providers.amazon.aws.operators.step_function import (
     StepFunctionStartExecutionOperator,
 )
 
-from etlkit import executions
+from etlkit import config, execution_log, executions
 from etlkit.compat import AirflowFailException
 from etlkit.errors import RunFailedError
-from etlkit.triggers import ExecutionTrigger, GlueRunTrigger
-from etlkit_core import failures
+from etlkit.triggers import ExecutionTrigger, GlueRunTrigger, quiet_provider_warning
+from etlkit_core import failures, pricing
 from etlkit_core.executions import rerun_name
 
 # Glue JobRunState values (Glue API reference, JobRun): still going, or ended.
 GLUE_ACTIVE_STATES = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
 # Step Functions execution status (DescribeExecution API reference).
 SFN_ACTIVE_STATES = frozenset({"RUNNING", "PENDING_REDRIVE"})
+
+
+def no_console_links_locally(operator: Any) -> None:
+    """The provider's extra links open the AWS console, which knows nothing of the local
+    AWS: there the task offers none (the serialized DAG, which the UI reads, then lists none)."""
+    if config.local_aws():
+        operator.operator_extra_links = ()
 
 
 class SqlRunnerStepOperator(GlueJobOperator):
@@ -70,12 +78,13 @@ class SqlRunnerStepOperator(GlueJobOperator):
         "sql": "sql",
     }
 
-    # Set by the DAG factory after construction rather than taken by an __init__ of this
-    # class: every __init__ level makes Airflow deep-copy the DAG's params once more per
+    # Set by the DAG factory after construction (as are the extra links,
+    # no_console_links_locally) rather than by an __init__ of this class: every __init__ level makes Airflow deep-copy the DAG's params once more per
     # task, a cost DAG parse time feels with a thousand tasks.
     sql: str = ""
 
     def execute(self, context: Any) -> Any:
+        quiet_provider_warning()
         if not self.hook.has_job(self.job_name):
             raise AirflowFailException(
                 f"Glue job {self.job_name!r} does not exist in {self.hook.conn_region_name}: "
@@ -89,6 +98,7 @@ class SqlRunnerStepOperator(GlueJobOperator):
         super().defer(trigger=GlueRunTrigger(**arguments), method_name=method_name, **kwargs)
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
+        quiet_provider_warning()
         run_id = (event or {}).get("run_id") or self._job_run_id
         if not run_id:
             raise RunFailedError(f"the Glue trigger returned no run id: {event!r}")
@@ -96,8 +106,11 @@ class SqlRunnerStepOperator(GlueJobOperator):
         run = self.hook.conn.get_job_run(JobName=self.job_name, RunId=run_id)["JobRun"]
         state = run["JobRunState"]
         where = f"Glue run {run_id} of {self.job_name} ({self.script_args.get('--file')})"
+        cost = pricing.cost_line(
+            pricing.glue_dpu_seconds(run.get("ExecutionTime") or 0, run.get("MaxCapacity") or 0)
+        )
         if state == "SUCCEEDED":
-            self.log.info("%s SUCCEEDED in %s s", where, run.get("ExecutionTime", "?"))
+            self.log.info("%s SUCCEEDED in %s s; %s", where, run.get("ExecutionTime", "?"), cost)
             return run_id
         if state in GLUE_ACTIVE_STATES:
             self.log.error("%s is still %s after the wait ran out: stopping it", where, state)
@@ -112,6 +125,7 @@ class SqlRunnerStepOperator(GlueJobOperator):
         ended = f"{where} ended {state}, {failure_class}: " + (
             f"{runner_line} ({glue_message})" if runner_line else glue_message
         )
+        ended += f"; {cost}"
         self.log.error("%s", ended)
         if state == "STOPPED":
             # Someone stopped it (console, API): a retry would start it again behind their back.
@@ -154,8 +168,10 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
     def __init__(self, *, rerun_name: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rerun_name = rerun_name
+        no_console_links_locally(self)
 
     def execute(self, context: Any) -> str:
+        quiet_provider_warning()
         StateMachineDetailsLink.persist(
             context=context,
             operator=self,
@@ -212,11 +228,13 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
         super().defer(trigger=ExecutionTrigger(**arguments), method_name=method_name, **kwargs)
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:
+        quiet_provider_warning()
         arn = (event or {}).get("execution_arn")
         if not arn:
             raise RunFailedError(f"the Step Functions trigger returned no execution ARN: {event!r}")
         execution = self.hook.describe_execution(arn)
         status = execution["status"]
+        cost = self._log_states(arn) if status not in SFN_ACTIVE_STATES else ""
         if status == "SUCCEEDED":
             self.log.info("execution %s SUCCEEDED; output: %s", arn, execution.get("output"))
             return arn
@@ -235,4 +253,26 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
         error = execution.get("error", "no error")
         cause = execution.get("cause", "no cause")
         self.log.error("execution %s ended %s\n  error: %s\n  cause: %s", arn, status, error, cause)
-        raise AirflowFailException(f"execution {arn} ended {status}: {error}: {cause}")
+        raise AirflowFailException(f"execution {arn} ended {status}: {error}: {cause}; {cost}")
+
+    def _log_states(self, arn: str) -> str:
+        """Each state's outcome and each step's statement lines into the task log; returns
+        the execution's cost line (etlkit.execution_log)."""
+        try:
+            found = execution_log.report(
+                self.hook.conn,
+                self._client("glue"),
+                self._client("logs"),
+                arn,
+            )
+        except Exception as error:  # the summary is a help, never a reason to fail differently
+            self.log.warning("cannot read the history of execution %s: %s", arn, error)
+            return ""
+        self.log.info("execution %s, state by state:\n%s", arn, "\n".join(found.lines))
+        return found.cost
+
+    def _client(self, service: str) -> Any:
+        """A client of another service on the task's connection (endpoint, region)."""
+        return AwsBaseHook(
+            aws_conn_id=self.aws_conn_id, region_name=self.region_name, client_type=service
+        ).conn

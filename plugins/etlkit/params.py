@@ -24,6 +24,7 @@ from typing import Any
 from etlkit import config
 from etlkit.compat import Param
 from etlkit.errors import RunParamError
+from etlkit.run_notes import INTERVAL_START, SOURCE_KEY, is_backfill, run_day
 from etlkit_core import run_params
 from etlkit_core.run_params import RunParamsError
 from etlkit_core.spec import ParamSpec, PipelineSpec
@@ -38,6 +39,7 @@ def dag_params(spec: PipelineSpec) -> dict[str, Param]:
             title=name,
             description=_describe(param),
             **_form_schema(param.type),
+            **({SOURCE_KEY: param.source} if param.source else {}),
         )
         for name, param in spec.params.items()
     }
@@ -67,10 +69,31 @@ def _describe(param: ParamSpec) -> str:
 def resolve(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str, str | int]:
     """Every param of the pipeline for this run, in spec order (etlkit_core.run_params)."""
     given = dict(context.get("params") or {})
+    _refuse_pinned_backfill(spec, context, given)
     try:
         return run_params.resolve(spec, given, _interval_day(context), _VariableSettings())
     except RunParamsError as exc:
         raise RunParamError(str(exc)) from None
+
+
+def _refuse_pinned_backfill(
+    spec: PipelineSpec, context: Mapping[str, Any], given: Mapping[str, Any]
+) -> None:
+    """A backfill runs each date of its range; its conf (`--dag-run-conf`, the backfill form's
+    run config) goes to every one of its runs, so a date in it would load that one date once
+    per run of the range."""
+    name = spec.date_param
+    if name is not None and given.get(name) not in (None, "") and _is_backfill(context):
+        raise RunParamError(
+            f"this backfill's conf sets {name}={given[name]}, which would make every run of "
+            f"its range load {given[name]}: a backfill run processes its own date (its data "
+            f"interval's); backfill again without {name} in the conf, or trigger a single "
+            f"run with {{{json.dumps(name)}: ...}}"
+        )
+
+
+def _is_backfill(context: Mapping[str, Any]) -> bool:
+    return is_backfill(getattr(context.get("dag_run"), "run_type", None))
 
 
 def step_params_json(spec: PipelineSpec, step_id: str, context: Mapping[str, Any]) -> str:
@@ -91,6 +114,7 @@ def execution_values(spec: PipelineSpec, context: Mapping[str, Any]) -> dict[str
     unknown = [name for name in given if name not in spec.params]
     if unknown:
         raise RunParamError(run_params.unknown_message(spec, unknown, ()))
+    _refuse_pinned_backfill(spec, context, given)
     values: dict[str, Any] = {}
     if spec.date_param is not None:
         day = given.get(spec.date_param) or _interval_day(context)
@@ -107,15 +131,17 @@ def run_date(spec: PipelineSpec, context: Mapping[str, Any]) -> str | None:
     name = spec.date_param
     if name is None:
         return None
-    given = (context.get("params") or {}).get(name)
-    if given not in run_params.EMPTY_VALUES:
-        return str(given)
-    return _interval_day(context)
+    run = context.get("dag_run")
+    return run_day(
+        (context.get("params") or {}).get(name),
+        context.get(INTERVAL_START),
+        getattr(run, "run_type", None),
+    )
 
 
 def _interval_day(context: Mapping[str, Any]) -> str | None:
     """The UTC date the run's data interval starts on, if it has one."""
-    start = context.get("data_interval_start")
+    start = context.get(INTERVAL_START)
     return None if start is None else start.astimezone(dt.UTC).date().isoformat()
 
 

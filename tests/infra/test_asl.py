@@ -355,7 +355,14 @@ def test_a_failed_run_is_alerted_with_the_runners_line_and_failed_with_its_error
         "Cause:     States.TaskFailed: Glue run jr_123 FAILED: Command failed with exit code 1"
         in message
     )
-    assert 'Glue runs: {"create_schema":"jr_000"}' in message
+    # the failed step's run too, not only those of the steps before it
+    assert 'Glue runs: {"create_schema":"jr_000","load_reviews":"jr_123"}' in message
+    first = {"params": read["params"], "failure": {**read["failure"], "step": "create_schema"}}
+    message = evaluate(arguments["Message"], input=first, context=context)
+    assert 'Glue runs: {"create_schema":"jr_123"}' in message
+    no_run = {**first, "failure": {k: v for k, v in first["failure"].items() if k != "run_id"}}
+    message = evaluate(arguments["Message"], input=no_run, context=context)
+    assert "Glue runs: none (no Glue run had started)" in message
     assert "Execution: arn:execution:x" in message
 
     failed = states[asl.FAILED]

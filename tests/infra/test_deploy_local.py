@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import secrets
 import textwrap
 import time
@@ -534,6 +535,8 @@ def test_a_failing_step_is_alerted_after_one_attempt_with_the_runners_error(
     assert "Error:     sqlrunner: error: s3://" in message
     assert "Failure:   permanent, 1 attempt(s) (not retried" in message
     assert "Command failed with exit code 1" in message
+    # the failed run, evaluated by the local Step Functions' JSONata as AWS would
+    assert re.search(r'Glue runs: \{"make_table":"jr_\w+"\}', message), message
     assert PASSWORD not in message
 
 

@@ -186,6 +186,8 @@ def test_the_runner_is_one_python_shell_39_job_with_the_contract_arguments() -> 
     assert arguments["--extra-py-files"] == {"Fn::Sub": "s3://${ScriptsBucket}/${RunnerWheelKey}"}
     assert {"--db", "--db_creds", "--bucket"} <= set(arguments)
     assert not {"--file", "--params"} & set(arguments), "each run passes these"
+    # the runner's summary reports DPU-seconds at the job's capacity: they must agree
+    assert float(arguments["--dpu"]) == job["MaxCapacity"]
     assert job["Connections"]["Connections"] == [{"Ref": "RunnerConnection"}]
 
 

@@ -106,8 +106,11 @@ class Captured:
     def __init__(self, capsys):
         self.capsys = capsys
 
-    def run(self, database, file, params="{}", *, bucket=BUCKET, secret=SECRET_ID, timeout=60000):
-        args = JobArgs(database, secret, bucket, file, params, timeout, "jr_test")
+    def run(
+        self, database, file, params="{}", *, bucket=BUCKET, secret=SECRET_ID, timeout=60000,
+        dpu=None,
+    ):  # fmt: skip
+        args = JobArgs(database, secret, bucket, file, params, timeout, "jr_test", dpu=dpu)
         code = run_job(args, out=Output())
         out, err = self.capsys.readouterr()
         assert PASSWORD not in out + err

@@ -102,3 +102,13 @@ def test_resolve_like_glue_ignores_unrequested_and_returns_glue_reserved():
     assert values["db"] == "reviews"
     assert values["JOB_NAME"] == "sql-runner"
     assert "file" not in values
+
+
+def test_dpu_is_a_python_shell_capacity():
+    base = ["x", "--db", "d", "--db_creds", "s", "--bucket", "b", "--file", "f"]
+    assert resolve(base).dpu is None
+    assert resolve([*base, "--dpu", "0.0625"]).dpu == 0.0625
+    assert resolve([*base, "--dpu=1"]).dpu == 1.0
+    for bad in ("2", "0.5", "lots"):
+        with pytest.raises(UsageError, match=r"--dpu must be a Python shell job's capacity"):
+            resolve([*base, "--dpu", bad])

@@ -48,6 +48,17 @@ def test_happy_path_loads_rows_and_reports(aws, db, database, runner):
     assert "sqlrunner:demo/load_daily:jr_test" in lines[0]
 
 
+def test_summary_carries_the_dpu_seconds_glue_bills_at_least(aws, db, database, runner):
+    s3, _ = aws
+    db.query("DROP TABLE IF EXISTS daily")
+    key = put(s3, "sql/demo/load_daily.sql", LOAD)
+    code, summary, _, err = runner.run(database, key, '{"run_date": "2026-11-25"}', dpu=0.0625)
+    assert code == 0, err
+    assert summary["seconds"] < 60 and summary["glue_dpu_seconds"] == 3.75  # the minute's
+    _, summary, _, _ = runner.run(database, key, '{"run_date": "2026-11-25"}')
+    assert "glue_dpu_seconds" not in summary  # no --dpu (the CLI): no figure to guess
+
+
 @pytest.mark.parametrize("keep_chars", [plan.KEEP_CHARS, 100], ids=["kept", "streamed twice"])
 def test_kept_and_restreamed_statements_run_alike(
     aws, db, database, runner, monkeypatch, keep_chars

@@ -11,13 +11,14 @@ usual Glue idiom.
 import argparse
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
+from .cost import GLUE_PYTHON_SHELL_DPU
 from .errors import UsageError
 
 REQUIRED = ("db", "db_creds", "bucket", "file")
 # lineage: where OpenLineage events go (sqlrunner.lineage), `off` by default; pipeline
 # and step: the spec's names for this run, which the orchestrators pass (else the
 # file's folder and name stand in).
-OPTIONAL = ("params", "statement_timeout", "sslrootcert", "lineage", "pipeline", "step")
+OPTIONAL = ("params", "statement_timeout", "sslrootcert", "lineage", "pipeline", "step", "dpu")
 # Arguments Glue itself passes to every run; accepted, never required.
 GLUE_RESERVED = ("JOB_NAME", "JOB_ID", "JOB_RUN_ID", "TempDir", "job-bookmark-option")
 DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
@@ -35,6 +36,7 @@ class JobArgs(NamedTuple):
     lineage: Optional[str] = None  # OpenLineage target (sqlrunner.lineage); None/off: none
     pipeline: Optional[str] = None
     step: Optional[str] = None
+    dpu: Optional[float] = None  # the job's MaxCapacity, for the summary's DPU-seconds
 
 
 class RaisingParser(argparse.ArgumentParser):
@@ -91,7 +93,21 @@ def resolve(argv: Sequence[str], *, require_bucket: bool = True) -> JobArgs:
         lineage=values.get("lineage") or None,
         pipeline=values.get("pipeline") or None,
         step=values.get("step") or None,
+        dpu=_dpu(values.get("dpu")),
     )
+
+
+def _dpu(raw: Optional[str]) -> Optional[float]:
+    if raw is None:
+        return None
+    allowed = ", ".join(str(dpu) for dpu in GLUE_PYTHON_SHELL_DPU)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = None
+    if value not in GLUE_PYTHON_SHELL_DPU:
+        raise UsageError(f"--dpu must be a Python shell job's capacity ({allowed}), not {raw!r}")
+    return value
 
 
 def _timeout(raw: Optional[str]) -> int:

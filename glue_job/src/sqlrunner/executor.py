@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional
 
 from .args import JobArgs
 from .connection import ENGINES, ConnectOptions, Database, connect
+from .cost import glue_dpu_seconds
 from .errors import (
     EXIT_FAILED,
     EXIT_OK,
@@ -244,6 +245,8 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
                 emitter.fail(str(summary.get("error")))
             summary["lineage"] = emitter.sent
         summary["seconds"] = round(watch.seconds, 3)
+        if args.dpu is not None:  # what Glue bills at least (its ExecutionTime adds start-up)
+            summary["glue_dpu_seconds"] = round(glue_dpu_seconds(watch.seconds, args.dpu), 3)
         out.summary(summary)
     return int(summary["exit_code"])
 
