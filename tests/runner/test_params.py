@@ -411,8 +411,14 @@ def _shapes(actual, spans, reference, reference_spans):
     return _own(actual, spans), _own(reference, reference_spans)
 
 
+# PostgreSQL's scanner reads an integer too big for int4 as FCONST: the same token (a
+# number), whose kind only says how the server will store it. A value that straddles a
+# token with its neighbour (`${v}${w}`) makes such a number out of a plain one.
+_SAME_TOKEN = {"FCONST": "ICONST"}
+
+
 def _pg_tokens(sql):
-    return [(t.start, t.end + 1, t.name) for t in _pg_scan(sql)]
+    return [(t.start, t.end + 1, _SAME_TOKEN.get(t.name, t.name)) for t in _pg_scan(sql)]
 
 
 def _own(sql, spans):
@@ -496,6 +502,18 @@ def _holds(header, template, values, references):
 @given(_cases())
 def test_a_value_never_changes_the_shape_of_a_statement(case):
     assert _holds(*case), case
+
+
+def test_adjacent_values_making_one_big_number_keep_the_shape():
+    """Hypothesis found it: `${v}${w}` with a date and an integer ends in one number token
+    holding the end of one value and all of the other, an int8 with these values and an
+    int4 with the reference ones; both are one numeric constant."""
+    assert _holds(
+        "-- @param v date\n-- @param w integer\n",
+        "SELECT 1 ${v}${w} AND z = 'k'",
+        {"v": "2024-02-29", "w": "10000000"},
+        {"v": "2000-01-01", "w": "1"},
+    )
 
 
 def test_every_edge_value_in_every_context():
