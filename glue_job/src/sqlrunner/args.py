@@ -11,10 +11,11 @@ usual Glue idiom.
 import argparse
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
+from . import retrying
 from .errors import UsageError
 
 REQUIRED = ("db", "db_creds", "bucket", "file")
-OPTIONAL = ("params", "statement_timeout", "sslrootcert")
+OPTIONAL = ("params", "statement_timeout", "sslrootcert", "retries", "retry_delay_seconds")
 # Arguments Glue itself passes to every run; accepted, never required.
 GLUE_RESERVED = ("JOB_NAME", "JOB_ID", "JOB_RUN_ID", "TempDir", "job-bookmark-option")
 DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
@@ -29,6 +30,8 @@ class JobArgs(NamedTuple):
     statement_timeout_ms: int
     job_run_id: Optional[str]
     sslrootcert: Optional[str] = None  # CA bundle (path or s3://) instead of the runner's
+    retries: int = 0  # transient failures retried in the run (retrying.py)
+    retry_delay_seconds: int = 0
 
 
 class RaisingParser(argparse.ArgumentParser):
@@ -82,6 +85,8 @@ def resolve(argv: Sequence[str], *, require_bucket: bool = True) -> JobArgs:
         statement_timeout_ms=_timeout(values.get("statement_timeout")),
         job_run_id=values.get("JOB_RUN_ID"),
         sslrootcert=values.get("sslrootcert") or None,
+        retries=retrying.parse_retries(values.get("retries")),
+        retry_delay_seconds=retrying.parse_delay(values.get("retry_delay_seconds")),
     )
 
 
