@@ -59,9 +59,7 @@ def test_a_transient_failure_is_retried_after_its_delay_and_the_file_runs_again(
     assert db.query("SELECT count(*) FROM retry_loaded").getresult()[0][0] == 3
 
 
-def test_retries_are_bounded_and_the_last_failure_is_reported_transient(
-    aws, db, database, capsys
-):
+def test_retries_are_bounded_and_the_last_failure_is_reported_transient(aws, db, database, capsys):
     key = _flaky(aws, db, fail_until=99)
     code, summary, log, err, took = _run(capsys, database, key, retries=2, delay=1)
     assert code == 3 and summary["failure"] == "transient" and summary["attempts"] == 3
@@ -74,7 +72,7 @@ def test_retries_are_bounded_and_the_last_failure_is_reported_transient(
 def test_a_permanent_failure_is_not_retried(aws, db, database, capsys):
     s3, _ = aws
     key = put(s3, "sql/demo/missing.sql", "SELECT * FROM no_such_table_for_retry\n")
-    code, summary, log, err, took = _run(capsys, database, key, retries=3, delay=5)
+    code, summary, log, _err, took = _run(capsys, database, key, retries=3, delay=5)
     assert code == 1 and summary["failure"] == "permanent" and summary["attempts"] == 1
     assert "retrying" not in log and took < 5
 
