@@ -222,6 +222,11 @@ def _redrives(execution_arn: str) -> _Redrives:
         return _registry.setdefault(execution_arn, _Redrives())
 
 
+def redrive_count(execution_arn: str) -> int:
+    """How many times the execution was redriven (0 for one never redriven)."""
+    return _redrives(execution_arn).count
+
+
 def _execution_arn(env: Environment) -> str | None:
     execution = env.states.context_object.context_object_data.get("Execution") or {}
     return execution.get("Id")
