@@ -50,7 +50,7 @@ definition for every pipeline (`_notifier.asl.json`, deployed by each pipeline s
                            failure, watched by the pipeline stack's alarm; a notifier that
                            could not even start lands in the rule's dead-letter queue.
 
-`${GlueJobName}`, `${AlertTopicArn}` and `${DataBucket}` stay in the file for the pipeline
+`${GlueJobName}` and `${DataBucket}` (the notifier's `${AlertTopicArn}`) stay in the files for the pipeline
 template's DefinitionSubstitutions: nothing account-specific is generated.
 
 JSONata used, kept to what AWS documents and the local AWS evaluates with jsonata-python:
@@ -102,7 +102,8 @@ HISTORY_PAGE = 1000
 
 # The placeholders every definition may contain; the pipeline template's
 # DefinitionSubstitutions must fill each of them (tests/infra checks both sides).
-PLACEHOLDERS = ("GlueJobName", "AlertTopicArn", "DataBucket")
+PLACEHOLDERS = ("GlueJobName", "DataBucket")
+NOTIFIER_PLACEHOLDERS = ("AlertTopicArn",)
 # The notifier's definition, one for every pipeline; its name is no pipeline's (spec names
 # start with a letter).
 NOTIFIER_PATH = OUT_DIR / f"_notifier{ASL_SUFFIX}"
@@ -521,13 +522,13 @@ def _read_history_state() -> dict[str, Any]:
     run_class = failures.jsonata_class("$run.JobRunState", "$run.ErrorMessage")
     failed = (
         "($events := $states.result.Events; "
-        "$byId := $merge($events.{$string(Id): $}); "
+        "$byId := $merge($map($events, function($e) { {$string($e.Id): $e} })); "
         "$entered := function($id) { ($e := $lookup($byId, $string($id)); "
         "$exists($e) ? ($e.Type = 'TaskStateEntered' ? $e.StateEnteredEventDetails.Name : "
         "$entered($e.PreviousEventId))) }; "
         "$glue := $filter($events, function($e) { $e.Type = 'TaskFailed' and "
         "$e.TaskFailedEventDetails.ResourceType = 'glue' }); "
-        "$failures := $append([], $glue.( $event := $; "
+        "$failures := $append([], $map($glue, function($event) { ("
         "$cause := $event.TaskFailedEventDetails.Cause; "
         "$run := $substring($cause, 0, 1) = '{' ? $parse($cause); "
         "{'step': $entered($event.PreviousEventId), "
@@ -535,7 +536,7 @@ def _read_history_state() -> dict[str, Any]:
         "'reason': $exists($run.Id) ? 'Glue run ' & $run.Id & ' ' & $run.JobRunState & "
         "($exists($run.ErrorMessage) ? ': ' & $run.ErrorMessage : '') : "
         "$event.TaskFailedEventDetails.Error & ': ' & $cause, "
-        f"'class': $exists($run.JobRunState) ? {run_class} }})); "
+        f"'class': $exists($run.JobRunState) ? {run_class} }}) }})); "
         "{'event': $states.input, 'failures': $failures})"
     )
     return {
@@ -605,7 +606,7 @@ def _notify_state() -> dict[str, Any]:
         f"& {detail}.status & '.'",
         "''",
         "'Failed step(s):' & ($count($failures) = 0 ? ' none recorded' : '')",
-        "$join($failures.(" + "$f := $; " + step_line + "), '\\n')",
+        "$join($map($failures, function($f) { " + step_line + " }), '\\n')",
         "'Error:     ' & ($exists($states.input.line) ? $states.input.line : "
         f"($exists({detail}.error) ? {detail}.error & ': ' & "
         f"($exists({detail}.cause) ? {detail}.cause : '') : {detail}.status))",

@@ -5,8 +5,9 @@ the artifacts in S3, outputs, the ETL user's statements, a redeploy that changes
 the secret pointed at a real PostgreSQL database (prefix infra_), and executions of the
 generated state machines in the local Step Functions with real Glue runs of the runner
 wheel: a scheduled run started once however often the schedule delivers it, a failing step
-alerted after one attempt with the runner's error line, and an unusable input; with a
-stand-in runner (tests/local_aws/glue_scripts.py), the retries of transient failures.
+failing at its step after one attempt and alerted by the notifier with the runner's error
+line and the redrive command, and an unusable input; with a stand-in runner
+(tests/local_aws/glue_scripts.py), no failed run started again by the state machine.
 """
 
 from __future__ import annotations
@@ -153,6 +154,19 @@ def _existence_checks(aws: LocalAws) -> dict[str, Callable[[str], Any]]:
         "AWS::SQS::Queue": lambda i: aws.client("sqs").get_queue_attributes(QueueUrl=i),
         "AWS::CloudWatch::Alarm": lambda i: _assert(
             aws.client("cloudwatch").describe_alarms(AlarmNames=[i])["MetricAlarms"]
+        ),
+        "AWS::Events::Rule": lambda i: _assert(
+            aws.client("events").describe_rule(Name=i.rsplit("/", 1)[-1])["EventPattern"]
+        ),
+        "AWS::SQS::QueuePolicy": lambda i: _assert(
+            [
+                url
+                for url in aws.client("sqs").list_queues()["QueueUrls"]
+                if "Policy"
+                in aws.client("sqs")
+                .get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+                .get("Attributes", {})
+            ]
         ),
     }
 
@@ -420,11 +434,19 @@ def alerts(local_aws: LocalAws, deployed: DeployResult) -> Callable[[], list[str
         Attributes={"RawMessageDelivery": "true"},
     )
 
-    def read() -> list[str]:
-        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-        for message in messages:
-            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
-        return [message["Body"] for message in messages]
+    def read(expected: int = 0, timeout: float = 30) -> list[str]:
+        """The alerts published so far, waiting up to `timeout` for `expected` of them
+        (the notifier runs after the execution has ended)."""
+        found: list[str] = []
+        deadline = time.monotonic() + timeout
+        while True:
+            got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+            for message in got:
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+            found += [message["Body"] for message in got]
+            if len(found) >= expected or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
 
     return read
 
@@ -494,25 +516,31 @@ def test_a_scheduled_run_starts_the_dates_execution_once_however_often_it_is_del
     assert rows == [("2024-02-29", "step functions")]
 
 
-def test_a_failing_step_is_alerted_after_one_attempt_with_the_runners_error(
+def test_a_failing_step_fails_the_execution_there_and_the_alert_names_the_redrive(
     local_aws: LocalAws, probe: str, alerts: Callable[[], list[str]]
 ) -> None:
-    """A SQL error is permanent (exit code 1): the spec's two retries are not spent on it."""
+    """A SQL error is permanent (exit code 1): one Glue run, the execution fails AT the step
+    (nothing caught it), and the notifier, started by the execution's status change, sends
+    the runner's error line and the command that resumes the execution."""
     alerts()  # drop anything earlier tests published
     done = run(local_aws, probe, {"run_date": "2024-03-05", "target": "no_such_schema.t"})
     assert done["status"] == "FAILED"
-    assert done["error"] == "StepFailed"
-    assert done["cause"].startswith("make_table: States.TaskFailed: sqlrunner: error: ")
-    assert 'schema "no_such_schema" does not exist' in done["cause"]
+    assert done["error"] == "States.TaskFailed"
+    assert json.loads(done["cause"])["JobRunState"] == "FAILED"
     assert len(glue_attempts(done)) == 1
-    assert "insert_row.run" not in json.dumps(done["history"], default=str)
-    (message,) = alerts()
-    assert "Pipeline infra_probe failed." in message
-    assert "Step:      make_table (sql/probe/make_table.sql)" in message
-    assert "Run date:  2024-03-05" in message
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in done["history"]
+        if e["type"].endswith("StateEntered")
+    ]
+    assert entered[-1] == "make_table" and "insert_row" not in entered
+    (message,) = alerts(expected=1)
+    assert f"execution {done['name']} ended FAILED." in message
+    assert "  make_table (sql/probe/make_table.sql): Glue run jr_" in message
+    assert "Command failed with exit code 1 [permanent]" in message
     assert "Error:     sqlrunner: error: s3://" in message
-    assert "Failure:   permanent, 1 attempt(s) (not retried" in message
-    assert "Command failed with exit code 1" in message
+    assert 'schema "no_such_schema" does not exist' in message
+    assert f"aws stepfunctions redrive-execution --execution-arn {done['executionArn']}" in message
     assert PASSWORD not in message
 
 
@@ -524,11 +552,10 @@ def test_an_unusable_input_fails_before_any_glue_run(
     assert done["status"] == "FAILED"
     assert done["error"] == "InvalidExecutionInput"
     assert "unknown input key(s) rundate" in done["cause"]
-    assert "TaskScheduled" in done["events"]  # the SNS publish, and nothing else
-    assert done["events"].count("TaskScheduled") == 1
-    (message,) = alerts()
-    assert "Pipeline reviews_etl failed." in message
-    assert "run_date is missing" in message
+    assert "TaskScheduled" not in done["events"]
+    (message,) = alerts(expected=1)
+    assert "reviews_etl" in message and "Failed step(s): none recorded" in message
+    assert "Error:     InvalidExecutionInput: " in message and "run_date is missing" in message
 
 
 STAND_IN_SPEC = """\
@@ -570,35 +597,26 @@ def stand_in(
     return machine
 
 
-def test_a_transient_failure_is_retried_and_the_run_succeeds(
-    local_aws: LocalAws, stand_in: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # the spec's 1-minute retry delay, compressed 100x by the local Step Functions
-    monkeypatch.setenv("LOCALAWS_RETRY_SCALE", "0.01")
-    done = run(local_aws, stand_in("exit3_once"), {"run_date": "2024-04-01"})
-    assert done["status"] == "SUCCEEDED", done
-    assert done["events"].count("TaskFailed") == 1
-    assert done["events"].count("TaskSucceeded") == 1
-
-
 @pytest.mark.parametrize(
-    ("behaviour", "attempts", "failure"),
-    [("exit3", 3, "transient, 3 attempt(s)"), ("exit2", 1, "bad_input, 1 attempt(s)")],
+    ("behaviour", "failure"),
+    [("exit3", "transient"), ("exit1", "permanent"), ("exit2", "bad_input")],
 )
-def test_retries_are_spent_on_transient_failures_only(
+def test_the_state_machine_never_runs_a_failed_step_again(
     local_aws: LocalAws,
     stand_in: Callable[[str], str],
     alerts: Callable[[], list[str]],
-    monkeypatch: pytest.MonkeyPatch,
     behaviour: str,
-    attempts: int,
     failure: str,
 ) -> None:
-    monkeypatch.setenv("LOCALAWS_RETRY_SCALE", "0.01")
+    """The runner has retried what retrying can fix (its --retries): whatever the class of
+    the run's failure, the execution fails after one Glue run and alerts with the class."""
     alerts()
     done = run(local_aws, stand_in(behaviour), {"run_date": "2024-04-02"})
     assert done["status"] == "FAILED"
-    assert len(glue_attempts(done)) == attempts
-    (message,) = alerts()
-    assert f"Failure:   {failure}" in message
+    assert len(glue_attempts(done)) == 1
+    (started,) = [e for e in done["history"] if e["type"] == "TaskScheduled"]
+    arguments = json.loads(started["taskScheduledEventDetails"]["parameters"])["Arguments"]
+    assert (arguments["--retries"], arguments["--retry_delay_seconds"]) == ("2", "60")
+    (message,) = alerts(expected=1)
+    assert f"[{failure}]" in message
     assert f"sql/probe/{behaviour}.sql:1: statement 1: stand-in {behaviour}" in message
