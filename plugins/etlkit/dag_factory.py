@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from etlkit import config, docs
-from etlkit.alerts import failure_notifier
+from etlkit.alerts import STATE_MACHINE_TASK, failure_notifier
 from etlkit.compat import DAG, EXPONENTIAL_BACKOFF, CronDataIntervalTimetable, chain
 from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
 from etlkit.params import dag_params
@@ -30,7 +30,6 @@ from etlkit.templating import pipeline_macros
 from etlkit.timetables import UnscheduledCronTimetable
 
 GLUE, STEPFUNCTIONS = "glue", "stepfunctions"
-STATE_MACHINE_TASK = "run_state_machine"
 # The DAG that runs on the schedule, per spec `scheduler`; `stepfunctions` schedules with
 # EventBridge, so no DAG does.
 SCHEDULED_KIND = {"airflow": GLUE}
@@ -69,6 +68,9 @@ def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
                 "--file": step.s3_key,
                 "--params": f"{{{{ etlkit_step_params('{step.id}') }}}}",
                 "--statement_timeout": str(spec.statement_timeout_ms),
+                # The runner retries a transient failure itself; a failed run is final.
+                "--retries": str(spec.retries),
+                "--retry_delay_seconds": str(spec.retry_delay_minutes * 60),
             },
             # Glue ends the run itself at the step's limit, as the state machine asks it to.
             run_job_kwargs={"Timeout": spec.step_timeout_minutes},
@@ -146,9 +148,9 @@ def _tags(spec: PipelineSpec, kind: str) -> list[str]:
 
 
 def _execution_budget(spec: PipelineSpec) -> dt.timedelta:
-    """Longest an execution may take: every step retried to its last try, each try timing out."""
-    per_try = dt.timedelta(minutes=spec.step_timeout_minutes + spec.retry_delay_minutes)
-    per_step = (spec.retries + 1) * per_try + _TRANSIENT_RETRIES
+    """Longest an execution may take: every step one after the other, each Glue run ending at
+    its timeout (which bounds the runner's own retries) after the Glue API's retries."""
+    per_step = dt.timedelta(minutes=spec.step_timeout_minutes) + _TRANSIENT_RETRIES
     return len(spec.steps) * per_step + _MARGIN
 
 
