@@ -225,10 +225,10 @@ def _graph_for(spec: PipelineSpec) -> Graph:
 
 def render(spec: PipelineSpec) -> str:
     """The definition as committed: 2-space JSON, key order as built, final newline."""
-    return _text(build(spec))
+    return render_definition(build(spec))
 
 
-def _text(definition: dict[str, Any]) -> str:
+def render_definition(definition: dict[str, Any]) -> str:
     return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -239,7 +239,7 @@ def asl_path(spec: PipelineSpec, out_dir: Path = OUT_DIR) -> Path:
 def generate(sql_root: Path = SQL_ROOT, out_dir: Path = OUT_DIR) -> dict[Path, str]:
     """Every pipeline's definition text by the path it belongs at, and the notifier's."""
     texts = {asl_path(spec, out_dir): render(spec) for spec in discover(sql_root)}
-    texts[Path(out_dir) / NOTIFIER_PATH.name] = _text(build_notifier())
+    texts[Path(out_dir) / NOTIFIER_PATH.name] = render_definition(build_notifier())
     return texts
 
 

@@ -28,7 +28,7 @@ import pg
 import pytest
 
 from etlkit import failures
-from infra import REPO_ROOT, asl
+from infra import REPO_ROOT
 from infra.deploy import DeployResult, deploy, deploy_pipeline, point_secret_at
 from infra.local import sample_data
 from infra.local.sample_data import Summary
@@ -444,7 +444,7 @@ def failed_tasks(history: list[dict[str, Any]]) -> list[tuple[str, str]]:
         details = event["taskFailedEventDetails"]
         if details.get("resourceType") != "glue":
             continue
-        step = _state_of(event, by_id).removesuffix(asl.RUN_SUFFIX)
+        step = _state_of(event, by_id)  # a step's Task is named after it
         found.append((step, details.get("error", "")))
     return found
 
@@ -456,7 +456,7 @@ def glue_attempts(history: list[dict[str, Any]], step: str) -> int:
         1
         for event in events_of(history, "TaskStarted")
         if event["taskStartedEventDetails"].get("resourceType") == "glue"
-        and _state_of(event, by_id) == step + asl.RUN_SUFFIX
+        and _state_of(event, by_id) == step
     )
 
 

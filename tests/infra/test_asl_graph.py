@@ -109,7 +109,7 @@ def test_every_edge_is_honoured_and_series_parallel_graphs_lose_no_concurrency(
             assert before[step] == _ancestors(graph, step)
         assert before[step] >= _ancestors(graph, step)
     path = tmp_path / "g.asl.json"
-    path.write_text(asl._text(definition))
+    path.write_text(asl.render_definition(definition))
     done = validate_asl([path])
     assert done.returncode == 0, done.stdout + done.stderr
 

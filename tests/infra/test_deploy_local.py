@@ -466,7 +466,8 @@ def run(
 def wait(local_aws: LocalAws, execution: str, timeout: float = 60) -> dict[str, Any]:
     sfn = local_aws.client("stepfunctions")
     deadline = time.monotonic() + timeout
-    while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+    active = ("RUNNING", "PENDING_REDRIVE")
+    while (described := sfn.describe_execution(executionArn=execution))["status"] in active:
         assert time.monotonic() < deadline, f"execution still running after {timeout} s"
         time.sleep(0.2)
     history = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
@@ -620,3 +621,158 @@ def test_the_state_machine_never_runs_a_failed_step_again(
     (message,) = alerts(expected=1)
     assert f"[{failure}]" in message
     assert f"sql/probe/{behaviour}.sql:1: statement 1: stand-in {behaviour}" in message
+
+
+# ------------------------------------------------------------------ graph and resume
+
+DIAMOND_SPEC = """\
+    name: infra_diamond
+    schedule: null
+    start_date: 2024-01-01
+    retries: 0
+    step_timeout_minutes: 30
+    params:
+      run_date: {type: date}
+      lookup: {type: identifier}
+    steps:
+      - {id: first, file: first.sql, params: [run_date]}
+      - {id: left, file: left.sql, params: [run_date, lookup]}
+      - {id: right, file: right.sql, params: [run_date]}
+      - {id: last, file: last.sql, params: [run_date]}
+    """
+_OWN_ROW = (
+    "-- @param run_date date\n"
+    "DELETE FROM diamond_out WHERE run_date = '${run_date}' AND step = '{step}';\n"
+)
+DIAMOND_SQL = {
+    "first.sql": "-- @param run_date date\n"
+    "CREATE TABLE IF NOT EXISTS diamond_out (run_date date, step text);\n"
+    + _OWN_ROW.replace("-- @param run_date date\n", "").replace("{step}", "first")
+    + "INSERT INTO diamond_out VALUES ('${run_date}', 'first');\n",
+    # reads a table the caller names: one that does not exist yet makes this step fail
+    "left.sql": "-- @param lookup identifier\n"
+    + _OWN_ROW.replace("{step}", "left")
+    + "SELECT pg_sleep(4);\n"
+    "INSERT INTO diamond_out SELECT '${run_date}', 'left' FROM ${lookup} LIMIT 1;\n",
+    # done well before `left` fails: a branch still running when another fails is stopped
+    # with the Parallel state (as on AWS), and a redrive runs it again
+    "right.sql": _OWN_ROW.replace("{step}", "right")
+    + "SELECT pg_sleep(1);\nINSERT INTO diamond_out VALUES ('${run_date}', 'right');\n",
+    "last.sql": _OWN_ROW.replace("{step}", "last")
+    + "INSERT INTO diamond_out VALUES ('${run_date}', 'last');\n",
+}
+# (Glue Timeout minutes last a second on this server: 30 s per run.)
+DIAMOND = [("first", "left"), ("first", "right"), ("left", "last"), ("right", "last")]
+
+
+@pytest.fixture(scope="module")
+def diamond(
+    local_aws: LocalAws,
+    deployed: DeployResult,
+    database: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> str:
+    """The diamond pipeline, deployed like any other, its machine then built from the
+    diamond graph (until the graph comes from the SQL, generate() chains the steps)."""
+    from etlkit_core.graph import AFTER, Edge, Graph
+
+    root = tmp_path_factory.mktemp("diamond")
+    arn = deploy_probe(local_aws, deployed, root, DIAMOND_SPEC, DIAMOND_SQL)
+    spec = load_spec(root / "sql" / "probe" / "pipeline.yaml")
+    graph = Graph([s.id for s in spec.steps], [Edge(a, b, AFTER) for a, b in DIAMOND])
+    definition = substitute(
+        asl.render_definition(asl.build(spec, graph)),
+        {"GlueJobName": deployed.glue_job_name, "DataBucket": deployed.data_bucket},
+    )
+    local_aws.client("stepfunctions").update_state_machine(
+        stateMachineArn=arn, definition=definition
+    )
+    db = _admin(database)
+    try:
+        db.query("CREATE TABLE IF NOT EXISTS diamond_lookup (x int)")
+        db.query("INSERT INTO diamond_lookup VALUES (1)")
+    finally:
+        db.close()
+    return arn
+
+
+def _runs_by_step(local_aws: LocalAws, deployed: DeployResult, since: Any) -> dict[str, list]:
+    runs = local_aws.client("glue").get_job_runs(JobName=deployed.glue_job_name)["JobRuns"]
+    found: dict[str, list] = {}
+    for run in runs:
+        file = run.get("Arguments", {}).get("--file", "")
+        if run["StartedOn"] >= since and file.startswith("sql/probe/"):
+            found.setdefault(file.rsplit("/", 1)[-1].removesuffix(".sql"), []).append(run)
+    return found
+
+
+def _diamond_rows(database: str, day: str) -> list[str]:
+    db = _admin(database)
+    try:
+        rows = db.query(
+            "SELECT step FROM diamond_out WHERE run_date = $1 ORDER BY step", (day,)
+        ).getresult()
+    finally:
+        db.close()
+    return [row[0] for row in rows]
+
+
+def test_the_diamonds_independent_steps_overlap_and_every_edge_holds(
+    local_aws: LocalAws, deployed: DeployResult, diamond: str, database: str
+) -> None:
+    since = _now(local_aws)
+    done = run(local_aws, diamond, {"run_date": "2024-05-01", "lookup": "diamond_lookup"})
+    assert done["status"] == "SUCCEEDED", done
+    runs = {step: only for step, (only,) in _runs_by_step(local_aws, deployed, since).items()}
+    start = {step: run["StartedOn"] for step, run in runs.items()}
+    end = {step: run["CompletedOn"] for step, run in runs.items()}
+    for before, after in DIAMOND:
+        assert end[before] <= start[after], (before, after)
+    assert start["left"] < end["right"] and start["right"] < end["left"], "no overlap"
+    print(
+        "diamond: left", start["left"], "-", end["left"], "right", start["right"], "-", end["right"]
+    )
+    assert _diamond_rows(database, "2024-05-01") == ["first", "last", "left", "right"]
+
+
+def test_a_redrive_reruns_the_failed_step_and_what_follows_only(
+    local_aws: LocalAws,
+    deployed: DeployResult,
+    diamond: str,
+    database: str,
+    alerts: Callable[[], list[str]],
+) -> None:
+    """`left` reads a table that does not exist yet: the execution fails at `left` while
+    `right` finishes. Once the table exists, the redrive the alert names runs `left` and
+    `last`; `first` and `right` do not run again, and the data is whole."""
+    alerts()
+    since = _now(local_aws)
+    day = "2024-05-02"
+    failed = run(local_aws, diamond, {"run_date": day, "lookup": "diamond_lookup_later"})
+    assert failed["status"] == "FAILED" and failed["error"] == "States.TaskFailed", failed["cause"]
+    assert {k: len(v) for k, v in _runs_by_step(local_aws, deployed, since).items()} == {
+        "first": 1, "left": 1, "right": 1,
+    }  # fmt: skip
+    (message,) = alerts(expected=1)
+    assert "  left (sql/probe/left.sql): Glue run jr_" in message
+    command = f"aws stepfunctions redrive-execution --execution-arn {failed['executionArn']}"
+    assert command in message
+
+    db = _admin(database)
+    try:  # the fix: the table it reads now exists
+        db.query("CREATE TABLE diamond_lookup_later AS SELECT 1 AS x")
+    finally:
+        db.close()
+    local_aws.client("stepfunctions").redrive_execution(executionArn=failed["executionArn"])
+    done = wait(local_aws, failed["executionArn"])
+    assert done["status"] == "SUCCEEDED", done
+    counts = {k: len(v) for k, v in _runs_by_step(local_aws, deployed, since).items()}
+    assert counts == {"first": 1, "left": 2, "right": 1, "last": 1}
+    assert _diamond_rows(database, day) == ["first", "last", "left", "right"]
+    assert json.loads(done["output"])["runs"].keys() == {"first", "left", "right", "last"}
+
+
+def _now(local_aws: LocalAws) -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
