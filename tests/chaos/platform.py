@@ -65,9 +65,12 @@ def write_chaos_tree(root: Path) -> Path:
     target = root / "sql" / CHAOS_DIR
     target.mkdir(parents=True)
     spec = (source / "pipeline.yaml").read_text()
-    assert "name: reviews_etl\n" in spec
+    assert "name: reviews_etl\n" in spec and "retry_delay_minutes: 5\n" in spec
+    # the runner's retry of a transient failure waits a minute, not five
     (target / "pipeline.yaml").write_text(
-        spec.replace("name: reviews_etl\n", f"name: {CHAOS_PIPELINE}\n")
+        spec.replace("name: reviews_etl\n", f"name: {CHAOS_PIPELINE}\n").replace(
+            "retry_delay_minutes: 5\n", "retry_delay_minutes: 1\n"
+        )
     )
     for name in ("create_schema.sql", "unload_helpful_reviews.sql"):
         (target / name).write_text((source / name).read_text())
@@ -198,16 +201,21 @@ class Platform:
 
     # ------------------------------------------------------------ alerts
 
-    def alerts(self) -> list[dict[str, Any]]:
-        """SNS notifications published since the last call (SQS subscription, not raw)."""
+    def alerts(self, expected: int = 0, timeout: float = 60) -> list[dict[str, Any]]:
+        """SNS notifications published since the last call (SQS subscription, not raw),
+        waiting up to `timeout` s for `expected` of them: the notifier publishes after the
+        failed execution has ended."""
         sqs = self.client("sqs")
-        found = []
+        found: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
         while True:
             messages = sqs.receive_message(
                 QueueUrl=self.alert_queue, MaxNumberOfMessages=10, WaitTimeSeconds=0
             ).get("Messages", [])
             if not messages:
-                return found
+                if len(found) >= expected or time.monotonic() > deadline:
+                    return found
+                time.sleep(0.2)
             for message in messages:
                 found.append(json.loads(message["Body"]))
                 sqs.delete_message(
