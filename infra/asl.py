@@ -55,7 +55,7 @@ template's DefinitionSubstitutions: nothing account-specific is generated.
 
 JSONata used, kept to what AWS documents and the local AWS evaluates with jsonata-python:
 `$states.input/.result/.errorOutput/.context`, `:=` blocks, `? :`, `$exists`, `$not`, `in`,
-`$keys`, `$filter` with a lambda, `$append`, `$count`, `$join`, `$merge`, `$string`,
+`$keys`, `$filter` and `$map` with a lambda, a lambda that calls itself, `$split`, `$append`, `$count`, `$join`, `$merge`, `$string`,
 `$substring`, `$match` and `$lookup`, `$toMillis`, `$fromMillis` with a picture, and Step
 Functions' `$parse`. Never a bare `$` (the local evaluator rejects it, as AWS does at the top
 level).
