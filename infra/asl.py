@@ -13,38 +13,49 @@ Every machine has the same shape, in JSONata (date arithmetic and alert text nee
                            Scheduler puts in the input); defaults fill the rest, their
                            `{data_bucket}` becoming `${DataBucket}`. Unknown keys and
                            missing values are collected as a `failure` instead.
-    CheckInput (Choice)    a `failure` goes straight to NotifyFailure; with `scheduler:
+    CheckInput (Choice)    a `failure` goes to InvalidInput (Fail); with `scheduler:
                            stepfunctions`, an input from the schedule goes to StartDatedRun.
     StartDatedRun (Task)   (`scheduler: stepfunctions` only) starts this state machine again
                            for the run date under the date's own name, `<run key>`
                            (etlkit_core.executions), and ends: StartExecution is idempotent per
                            name, so a schedule delivered twice runs the date once, and the
                            `_stepfunctions` DAG starting the same date joins that execution.
-    <step id> (Parallel)   one per step, in spec order. Its single branch is the step's
-                           `glue:startJobRun.sync` Task, passing `--file`, `--params` (JSON of
-                           exactly the step's params), `--statement_timeout`, and `--pipeline`
-                           and `--step` (its OpenLineage job name), retrying the
-                           Glue API's transient errors (concurrency limit, throttling), and
-                           catching the rest into a Fail state whose error says whether the run
-                           failed transiently (etlkit_core.failures: the runner's exit code). The
-                           Parallel retries that error only, as the spec's retries say; any
-                           other failure goes to the alert after one attempt.
+    the steps              one `glue:startJobRun.sync` Task per step, named by its id, passing
+                           `--file`, `--params` (JSON of exactly the step's params),
+                           `--statement_timeout`, `--pipeline` and `--step` (its OpenLineage
+                           job name) and `--retries`/`--retry_delay_seconds` from the spec: the runner retries a transient failure itself
+                           (sqlrunner.retrying). The Task retries only the Glue API's
+                           transient errors (concurrency limit, throttling) and catches
+                           nothing, so a failed run fails the execution AT its step, and
+                           RedriveExecution resumes exactly there: the failed step(s) and what
+                           follows run, finished ones do not. The steps run as the pipeline's
+                           graph orders them: independent steps in Parallel states, every edge
+                           honoured (infra.asl_layout says how).
+
+The alert is not in this machine (a Catch leading to it would make the Fail state after it the
+place a redrive resumes from). An EventBridge rule on the machine's FAILED, TIMED_OUT and
+ABORTED "Step Functions Execution Status Change" events starts the notifier, one generated
+definition for every pipeline (`_notifier.asl.json`, deployed by each pipeline stack):
+
+    ReadHistory (Task)     GetExecutionHistory of the failed execution: every failed Glue run
+                           with the step (state) that ran it, its file and failure class.
     ReadRunError (Choice)  a failure with a Glue run goes to FetchErrorLine, any other to the alert.
     FetchErrorLine (Task)  GetLogEvents on the run's `/aws-glue/python-jobs/error` stream: the
                            runner's own error line (file, line, statement, SQLSTATE), which
                            Glue's ErrorMessage ("Command failed with exit code N") lacks.
-    NotifyFailure (Task)   SNS publish of a readable alert (pipeline, step, run date, the
-                           runner's error, failure class and attempts, input to rerun with).
-    PipelineFailed (Fail)  so a failed pipeline ends FAILED with the step's error;
-    AlertNotDelivered (Fail) instead when the alert could not be published, so a lost alert
-                           shows in the execution's error (and the pipeline stack's alarm).
+    NotifyFailure (Task)   SNS publish of a readable alert: machine, execution, failed steps,
+                           the runner's error, input, and the command that resumes it,
+                           `aws stepfunctions redrive-execution --execution-arn <arn>`.
+    AlertNotDelivered (Fail) when the alert could not be published: the notifier's own
+                           failure, watched by the pipeline stack's alarm; a notifier that
+                           could not even start lands in the rule's dead-letter queue.
 
-`${GlueJobName}`, `${AlertTopicArn}` and `${DataBucket}` stay in the file for the pipeline
+`${GlueJobName}` and `${DataBucket}` (the notifier's `${AlertTopicArn}`) stay in the files for the pipeline
 template's DefinitionSubstitutions: nothing account-specific is generated.
 
 JSONata used, kept to what AWS documents and the local AWS evaluates with jsonata-python:
 `$states.input/.result/.errorOutput/.context`, `:=` blocks, `? :`, `$exists`, `$not`, `in`,
-`$keys`, `$filter` with a lambda, `$append`, `$count`, `$join`, `$merge`, `$string`,
+`$keys`, `$filter` and `$map` with a lambda, a lambda that calls itself, `$split`, `$append`, `$count`, `$join`, `$merge`, `$string`,
 `$substring`, `$match` and `$lookup`, `$toMillis`, `$fromMillis` with a picture, and Step
 Functions' `$parse`. Never a bare `$` (the local evaluator rejects it, as AWS does at the top
 level).
@@ -53,23 +64,27 @@ level).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from etlkit_core import executions, failures, run_params
+from etlkit_core import executions, failures, pipeline_graph, run_params
+from etlkit_core.graph import Graph
+from etlkit_core.pipeline_graph import load_graph
 from etlkit_core.run_params import literal as _lit
-from etlkit_core.run_params import literal_list as _lit_list
 from etlkit_core.spec import (
     DEPLOYMENT_SETTINGS,
     SCHEDULED_TIME,
     PipelineSpec,
     SpecError,
+    StepSpec,
     discover,
 )
 from infra import REPO_ROOT
+from infra.asl_layout import Node, Series, layout, steps_of
 from infra.errors import AslError
 
 SQL_ROOT = REPO_ROOT / "sql"
@@ -82,11 +97,18 @@ SNS_PUBLISH = "arn:aws:states:::sns:publish"
 # (developer guide, "Learning to use AWS service SDK integrations").
 GET_LOG_EVENTS = "arn:aws:states:::aws-sdk:cloudwatchlogs:getLogEvents"
 START_EXECUTION = "arn:aws:states:::aws-sdk:sfn:startExecution"
+GET_EXECUTION_HISTORY = "arn:aws:states:::aws-sdk:sfn:getExecutionHistory"
 EXECUTION_EXISTS = "Sfn.ExecutionAlreadyExistsException"
+# GetExecutionHistory's largest page, newest first: a failed step's events are the last ones.
+HISTORY_PAGE = 1000
 
 # The placeholders every definition may contain; the pipeline template's
 # DefinitionSubstitutions must fill each of them (tests/infra checks both sides).
-PLACEHOLDERS = ("GlueJobName", "AlertTopicArn", "DataBucket")
+PLACEHOLDERS = ("GlueJobName", "DataBucket")
+NOTIFIER_PLACEHOLDERS = ("AlertTopicArn",)
+# The notifier's definition, one for every pipeline; its name is no pipeline's (spec names
+# start with a letter).
+NOTIFIER_PATH = OUT_DIR / f"_notifier{ASL_SUFFIX}"
 # Spec deployment settings -> the placeholder standing for them in a definition.
 SETTING_PLACEHOLDERS = {"data_bucket": "DataBucket"}
 
@@ -94,18 +116,17 @@ SETTING_PLACEHOLDERS = {"data_bucket": "DataBucket"}
 # Step Functions (Amazon States Language, "Errors"), so a step's own error (States.TaskFailed,
 # States.Timeout, Glue.*) is reported in the Cause and the alert, not re-raised as is.
 INVALID_INPUT = "InvalidExecutionInput"
-STEP_FAILED = "StepFailed"
 ALERT_NOT_DELIVERED = "AlertNotDelivered"
-# What a step's branch fails with: its run failed transiently (retried), or anything else.
-RETRYABLE_FAILURE = "etlkit.RetryableFailure"
-STEP_FAILURE = "etlkit.StepFailure"
 
 # Fixed state names are CamelCase; step ids are snake_case (spec rule), so they never clash.
 # A step's inner states are named after it with a suffix no step id can have.
-RESOLVE, CHECK, NOTIFY, FAILED = "ResolveParams", "CheckInput", "NotifyFailure", "PipelineFailed"
+RESOLVE, CHECK, INVALID = "ResolveParams", "CheckInput", "InvalidInput"
 START_DATED, STARTED, ALREADY_STARTED = "StartDatedRun", "DatedRunStarted", "DatedRunAlreadyStarted"
-READ_ERROR, FETCH_ERROR, UNDELIVERED = "ReadRunError", "FetchErrorLine", "AlertNotDelivered"
-RUN_SUFFIX, FAILED_SUFFIX = ".run", ".failed"
+# A Parallel state running independent parts of the graph: `Parallel<n>`.
+PARALLEL_PREFIX = "Parallel"
+# The notifier's states.
+READ_HISTORY, READ_ERROR, FETCH_ERROR = "ReadHistory", "ReadRunError", "FetchErrorLine"
+NOTIFY, ALERTED, UNDELIVERED = "NotifyFailure", "Alerted", "AlertNotDelivered"
 
 # Errors of the Glue integration after which the same run request can simply be repeated:
 # Step Functions names a service error "Glue.<exception name>" (Step Functions developer
@@ -126,9 +147,6 @@ TRANSIENT_RETRY = {
     "MaxDelaySeconds": 300,
     "JitterStrategy": "FULL",
 }
-# A transient failure of the run is retried after retry_delay_minutes, doubling each time:
-# the delays Airflow's retry_exponential_backoff gives the `_glue` DAG's tasks.
-RUN_RETRY_BACKOFF = 2.0
 # Publishing the alert is retried briefly; if it still fails the execution says so.
 ALERT_RETRY = {
     "ErrorEquals": ["States.TaskFailed"],
@@ -148,19 +166,19 @@ START_RETRY = {
 # SNS subjects are at most 100 ASCII characters (SNS API reference, Publish).
 SUBJECT_LIMIT = 100
 
-# The failure in one line: `<step>: <error>: <the runner's line, or the reason>`.
-_FAILURE_TEXT = (
-    "$states.input.failure.step & ': ' & $states.input.failure.error & ': ' & "
-    "($exists($states.input.failure.line) ? $states.input.failure.line : "
-    "$states.input.failure.reason)"
-)
 
-
-def build(spec: PipelineSpec) -> dict[str, Any]:
-    """The state machine definition of one pipeline, as a JSON-ready dict."""
+def build(spec: PipelineSpec, graph: Graph | None = None) -> dict[str, Any]:
+    """The state machine definition of one pipeline, as a JSON-ready dict. Its steps run as
+    `graph` orders them (infra.asl_layout); without one, as the pipeline's committed step
+    graph says (etlkit_core.pipeline_graph)."""
     _check(spec)
+    graph = graph if graph is not None else load_graph(spec)
+    if set(graph.steps) != {step.id for step in spec.steps}:
+        raise AslError(f"{spec.path}: the graph's steps {list(graph.steps)} are not the spec's")
     dispatch = spec.scheduler == "stepfunctions"
-    choices = [{"Condition": "{% $exists($states.input.failure) %}", "Next": NOTIFY}]
+    steps: dict[str, Any] = {}
+    first = _layout_states(spec, layout(graph), steps, None, itertools.count(1))
+    choices = [{"Condition": "{% $exists($states.input.failure) %}", "Next": INVALID}]
     if dispatch:
         choices.append({"Condition": "{% $exists($states.input.scheduled) %}", "Next": START_DATED})
     states: dict[str, Any] = {
@@ -168,49 +186,22 @@ def build(spec: PipelineSpec) -> dict[str, Any]:
         CHECK: {
             "Type": "Choice",
             "Comment": (
-                "An unusable execution input is reported like a failed step."
+                "An unusable execution input fails the execution at once."
                 + (" A run from the schedule starts the date's own execution." if dispatch else "")
             ),
             "Choices": choices,
-            "Default": spec.steps[0].id,
+            "Default": first,
+        },
+        INVALID: {
+            "Type": "Fail",
+            "Comment": "The input cannot run the pipeline; the alert quotes the reason.",
+            "Error": INVALID_INPUT,
+            "Cause": "{% $states.input.failure.reason %}",
         },
     }
     if dispatch:
         states.update(_dispatch_states(spec))
-    for index, step in enumerate(spec.steps):
-        following = spec.steps[index + 1].id if index + 1 < len(spec.steps) else None
-        states[step.id] = _step_state(spec, index, following)
-    states[READ_ERROR] = {
-        "Type": "Choice",
-        "Comment": "A failed Glue run left the runner's error line in its error log stream.",
-        "Choices": [
-            {"Condition": "{% $exists($states.input.failure.run_id) %}", "Next": FETCH_ERROR}
-        ],
-        "Default": NOTIFY,
-    }
-    states[FETCH_ERROR] = _fetch_error_state()
-    states[NOTIFY] = _notify_state(spec)
-    states[FAILED] = {
-        "Type": "Fail",
-        "Comment": (
-            "Ends the execution FAILED. Error names starting 'States.' are reserved, so the "
-            "step's own error goes into the Cause."
-        ),
-        "Error": (
-            f"{{% $states.input.failure.error = {_lit(INVALID_INPUT)} ? {_lit(INVALID_INPUT)} "
-            f": {_lit(STEP_FAILED)} %}}"
-        ),
-        "Cause": "{% " + _FAILURE_TEXT + " %}",
-    }
-    states[UNDELIVERED] = {
-        "Type": "Fail",
-        "Comment": "The alert could not be published: the execution's error says so.",
-        "Error": ALERT_NOT_DELIVERED,
-        "Cause": (
-            "{% 'the alert was not delivered (' & $states.input.alert_error.Error & ': ' & "
-            "$states.input.alert_error.Cause & '); the failure: ' & " + _FAILURE_TEXT + " %}"
-        ),
-    }
+    states.update(steps)
     return {
         "Comment": (
             f"{spec.name}: generated from {_relative(spec.path)} by `python -m infra.asl`; "
@@ -224,7 +215,11 @@ def build(spec: PipelineSpec) -> dict[str, Any]:
 
 def render(spec: PipelineSpec) -> str:
     """The definition as committed: 2-space JSON, key order as built, final newline."""
-    return json.dumps(build(spec), indent=2, ensure_ascii=False) + "\n"
+    return render_definition(build(spec))
+
+
+def render_definition(definition: dict[str, Any]) -> str:
+    return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
 
 
 def asl_path(spec: PipelineSpec, out_dir: Path = OUT_DIR) -> Path:
@@ -232,8 +227,10 @@ def asl_path(spec: PipelineSpec, out_dir: Path = OUT_DIR) -> Path:
 
 
 def generate(sql_root: Path = SQL_ROOT, out_dir: Path = OUT_DIR) -> dict[Path, str]:
-    """Every pipeline's definition text by the path it belongs at."""
-    return {asl_path(spec, out_dir): render(spec) for spec in discover(sql_root)}
+    """Every pipeline's definition text by the path it belongs at, and the notifier's."""
+    texts = {asl_path(spec, out_dir): render(spec) for spec in discover(sql_root)}
+    texts[Path(out_dir) / NOTIFIER_PATH.name] = render_definition(build_notifier())
+    return texts
 
 
 def stale_files(sql_root: Path = SQL_ROOT, out_dir: Path = OUT_DIR) -> list[str]:
@@ -254,10 +251,12 @@ def stale_files(sql_root: Path = SQL_ROOT, out_dir: Path = OUT_DIR) -> list[str]
 
 
 def write(sql_root: Path = SQL_ROOT, out_dir: Path = OUT_DIR) -> list[Path]:
-    """(Re)writes every definition and removes those whose spec is gone; returns the changed."""
+    """(Re)writes every pipeline's step graph (etlkit_core.pipeline_graph: a definition is
+    built from it), then every definition, and removes those whose spec is gone; returns the
+    files changed."""
+    changed = pipeline_graph.write(discover(sql_root))
     expected = generate(sql_root, out_dir)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    changed = []
     for path, text in expected.items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
@@ -337,16 +336,7 @@ def _dispatch_states(spec: PipelineSpec) -> dict[str, Any]:
                     "ErrorEquals": [EXECUTION_EXISTS],
                     "Next": ALREADY_STARTED,
                     "Output": "{% {'already_started': " + key + "} %}",
-                },
-                {
-                    "ErrorEquals": ["States.ALL"],
-                    "Next": NOTIFY,
-                    "Output": (
-                        "{% $merge([$states.input, {'failure': {'step': "
-                        f"{_lit(START_DATED)}, 'error': $states.errorOutput.Error, "
-                        "'reason': $states.errorOutput.Cause}}]) %}"
-                    ),
-                },
+                }
             ],
             "Next": STARTED,
         },
@@ -358,15 +348,60 @@ def _dispatch_states(spec: PipelineSpec) -> dict[str, Any]:
     }
 
 
-def _step_state(spec: PipelineSpec, index: int, following: str | None) -> dict[str, Any]:
-    step = spec.steps[index]
-    run, failed = step.id + RUN_SUFFIX, step.id + FAILED_SUFFIX
+def _layout_states(
+    spec: PipelineSpec,
+    node: Node,
+    states: dict[str, Any],
+    following: str | None,
+    numbers: Iterator[int],
+) -> str:
+    """Adds the states running `node` to `states` (one scope), the last one going on to
+    `following` (None: it ends the scope); returns the name of the first."""
+    if isinstance(node, str):
+        states[node] = _step_state(spec, _step(spec, node), following)
+        return node
+    if isinstance(node, Series):
+        first, scopes = following, []
+        for part in reversed(node.parts):  # each part needs the name of the one after it
+            scope: dict[str, Any] = {}
+            first = _layout_states(spec, part, scope, first, numbers)
+            scopes.insert(0, scope)
+        for scope in scopes:  # in the order they run, for a reader of the file
+            states.update(scope)
+        assert first is not None
+        return first
+    name = f"{PARALLEL_PREFIX}{next(numbers)}"
+    branches = []
+    for part in node.parts:
+        branch: dict[str, Any] = {}
+        start = _layout_states(spec, part, branch, None, numbers)
+        branches.append({"StartAt": start, "States": branch})
+    state: dict[str, Any] = {
+        "Type": "Parallel",
+        "Comment": "Independent steps: "
+        + "; ".join(", ".join(steps_of(part)) for part in node.parts),
+        "Branches": branches,
+        "Output": ("{% $merge([$states.input, {'runs': $merge($states.result.runs)}]) %}"),
+    }
+    if following is None:
+        state["End"] = True
+    else:
+        state["Next"] = following
+    states[name] = state
+    return name
+
+
+def _step(spec: PipelineSpec, step_id: str) -> StepSpec:
+    return next(step for step in spec.steps if step.id == step_id)
+
+
+def _step_state(spec: PipelineSpec, step: StepSpec, following: str | None) -> dict[str, Any]:
     if step.params:
         fields = ", ".join(f"{_lit(name)}: $states.input.params.{name}" for name in step.params)
         params_argument = "{% $string({" + fields + "}) %}"
     else:
         params_argument = "{}"
-    task: dict[str, Any] = {
+    state: dict[str, Any] = {
         "Type": "Task",
         "Comment": step.description or f"Runs {step.s3_key}.",
         "Resource": GLUE_RUN_SYNC,
@@ -380,78 +415,23 @@ def _step_state(spec: PipelineSpec, index: int, following: str | None) -> dict[s
                 # the OpenLineage job `<pipeline>.<step>` (sqlrunner.lineage)
                 "--pipeline": spec.name,
                 "--step": step.id,
+                # A transient failure is retried inside the run (sqlrunner.retrying).
+                "--retries": str(spec.retries),
+                "--retry_delay_seconds": str(spec.retry_delay_minutes * 60),
             },
             # Glue stops the run itself at the same limit, so no run outlives its state.
             "Timeout": spec.step_timeout_minutes,
         },
         "TimeoutSeconds": spec.step_timeout_minutes * 60,
-        "Output": "{% {'run': $states.result.Id} %}",
-        "Retry": [{"ErrorEquals": list(TRANSIENT_GLUE_ERRORS), **TRANSIENT_RETRY}],
-        "Catch": [
-            {
-                "ErrorEquals": ["States.ALL"],
-                "Next": failed,
-                "Output": "{% " + _caught_failure(step.id, step.s3_key) + " %}",
-            }
-        ],
-        "End": True,
-    }
-    state: dict[str, Any] = {
-        "Type": "Parallel",
-        "Comment": (
-            f"{step.id}: one Glue run of {step.s3_key}; a run that failed transiently is run "
-            "again as the spec's retries say, any other failure goes to the alert at once."
-        ),
-        "Branches": [
-            {
-                "StartAt": run,
-                "States": {
-                    run: task,
-                    failed: {
-                        "Type": "Fail",
-                        "Comment": "Carries the failure to the step: retried or alerted.",
-                        "Error": (
-                            "{% $states.input.retry ? "
-                            f"{_lit(RETRYABLE_FAILURE)} : {_lit(STEP_FAILURE)} %}}"
-                        ),
-                        "Cause": "{% $string($states.input) %}",
-                    },
-                },
-            }
-        ],
         "Output": (
             "{% $merge([$states.input, {'runs': $merge([$states.input.runs, "
-            f"{{{_lit(step.id)}: $states.result[0].run}}])}}]) %}}"
+            f"{{{_lit(step.id)}: $states.result.Id}}])}}]) %}}"
         ),
-        "Catch": [
-            {
-                "ErrorEquals": ["States.ALL"],
-                "Next": READ_ERROR,
-                "Output": (
-                    "{% ($error := $states.errorOutput; "
-                    f"$ours := $error.Error in [{_lit(RETRYABLE_FAILURE)}, {_lit(STEP_FAILURE)}]; "
-                    "$failure := $ours ? $parse($error.Cause) : {'step': "
-                    + _lit(step.id)
-                    + ", 'file': "
-                    + _lit(step.s3_key)
-                    + ", 'error': $error.Error, 'class': "
-                    + _lit(failures.PERMANENT)
-                    + ", 'reason': $error.Cause}; "
-                    "$merge([$states.input, {'failure': $merge([$failure, "
-                    "{'attempts': $states.context.State.RetryCount + 1}])}])) %}"
-                ),
-            }
-        ],
+        # Only the Glue API's own transient errors: a run that failed is not started again
+        # here (the runner has retried what retrying can fix), and no Catch, so the
+        # execution fails at this state and a redrive runs it again.
+        "Retry": [{"ErrorEquals": list(TRANSIENT_GLUE_ERRORS), **TRANSIENT_RETRY}],
     }
-    if spec.retries:
-        state["Retry"] = [
-            {
-                "ErrorEquals": [RETRYABLE_FAILURE],
-                "IntervalSeconds": spec.retry_delay_minutes * 60,
-                "BackoffRate": RUN_RETRY_BACKOFF,
-                "MaxAttempts": spec.retries,
-            }
-        ]
     if following is None:
         state["End"] = True
     else:
@@ -459,24 +439,97 @@ def _step_state(spec: PipelineSpec, index: int, following: str | None) -> dict[s
     return state
 
 
-def _caught_failure(step_id: str, file: str) -> str:
-    """A step's failure, from what its Task caught: the Glue run if the Cause is one (Step
-    Functions puts the failed run's GetJobRun result there), its class by etlkit_core.failures,
-    and whether retrying may help. A Glue API error that outlived the Task's own Retry
-    (TRANSIENT_GLUE_ERRORS) is transient but not retried again."""
-    run_class = failures.jsonata_class("$glue.JobRunState", "$glue.ErrorMessage")
-    return (
-        "($error := $states.errorOutput; "
-        "$glue := $substring($error.Cause, 0, 1) = '{' ? $parse($error.Cause); "
-        "$ran := $error.Error = 'States.TaskFailed' and $exists($glue.JobRunState); "
-        f"$class := $ran ? {run_class} : ($error.Error in {_lit_list(TRANSIENT_GLUE_ERRORS)} "
-        f"? {_lit(failures.TRANSIENT)} : {_lit(failures.PERMANENT)}); "
-        f"{{'step': {_lit(step_id)}, 'file': {_lit(file)}, 'error': $error.Error, "
-        f"'class': $class, 'retry': $ran and $class = {_lit(failures.TRANSIENT)}, "
-        "'run_id': $ran ? $glue.Id, "
-        "'reason': $ran ? 'Glue run ' & $glue.Id & ' ' & $glue.JobRunState & "
-        "($exists($glue.ErrorMessage) ? ': ' & $glue.ErrorMessage : '') : $error.Cause})"
+# ------------------------------------------------------------------ the notifier
+
+
+def build_notifier() -> dict[str, Any]:
+    """The alert machine every pipeline stack deploys next to its own: started by the
+    EventBridge rule on its pipeline's FAILED, TIMED_OUT and ABORTED executions with the
+    "Step Functions Execution Status Change" event as input (see the module docstring)."""
+    return {
+        "Comment": (
+            "etlkit alert: reads a failed pipeline execution and publishes what failed and "
+            "how to resume it. Generated by `python -m infra.asl`; do not edit."
+        ),
+        "QueryLanguage": "JSONata",
+        "StartAt": READ_HISTORY,
+        "States": {
+            READ_HISTORY: _read_history_state(),
+            READ_ERROR: {
+                "Type": "Choice",
+                "Comment": "A failed Glue run left the runner's error line in its error stream.",
+                "Choices": [
+                    {
+                        "Condition": "{% $exists($states.input.failures[0].run_id) %}",
+                        "Next": FETCH_ERROR,
+                    }
+                ],
+                "Default": NOTIFY,
+            },
+            FETCH_ERROR: _fetch_error_state(),
+            NOTIFY: _notify_state(),
+            ALERTED: {"Type": "Succeed"},
+            UNDELIVERED: {
+                "Type": "Fail",
+                "Comment": "The alert could not be published: this machine's alarm says so.",
+                "Error": ALERT_NOT_DELIVERED,
+                "Cause": (
+                    "{% 'the alert was not delivered (' & $states.input.alert_error.Error & "
+                    "': ' & $states.input.alert_error.Cause & ') for ' & "
+                    "$states.input.event.detail.executionArn %}"
+                ),
+            },
+        },
+    }
+
+
+def _read_history_state() -> dict[str, Any]:
+    """The failed Glue runs of the execution, each with the state that ran it: a TaskFailed
+    event's chain of previous events leads back to its TaskStateEntered, named after the
+    step. Several steps may have failed at once in parallel branches."""
+    run_class = failures.jsonata_class("$run.JobRunState", "$run.ErrorMessage")
+    failed = (
+        "($events := $states.result.Events; "
+        "$byId := $merge($map($events, function($e) { {$string($e.Id): $e} })); "
+        "$entered := function($id) { ($e := $lookup($byId, $string($id)); "
+        "$exists($e) ? ($e.Type = 'TaskStateEntered' ? $e.StateEnteredEventDetails.Name : "
+        "$entered($e.PreviousEventId))) }; "
+        "$glue := $filter($events, function($e) { $e.Type = 'TaskFailed' and "
+        "$e.TaskFailedEventDetails.ResourceType = 'glue' }); "
+        "$failures := $append([], $map($glue, function($event) { ("
+        "$cause := $event.TaskFailedEventDetails.Cause; "
+        "$run := $substring($cause, 0, 1) = '{' ? $parse($cause); "
+        "{'step': $entered($event.PreviousEventId), "
+        "'file': $lookup($run.Arguments, '--file'), 'run_id': $run.Id, "
+        "'reason': $exists($run.Id) ? 'Glue run ' & $run.Id & ' ' & $run.JobRunState & "
+        "($exists($run.ErrorMessage) ? ': ' & $run.ErrorMessage : '') : "
+        "$event.TaskFailedEventDetails.Error & ': ' & $cause, "
+        f"'class': $exists($run.JobRunState) ? {run_class} }}) }})); "
+        "{'event': $states.input, 'failures': $failures})"
     )
+    return {
+        "Type": "Task",
+        "Comment": "The execution's history: which steps failed, and their Glue runs.",
+        "Resource": GET_EXECUTION_HISTORY,
+        "Arguments": {
+            "ExecutionArn": "{% $states.input.detail.executionArn %}",
+            "ReverseOrder": True,
+            "MaxResults": HISTORY_PAGE,
+            "IncludeExecutionData": False,
+        },
+        "Output": "{% " + failed + " %}",
+        "Catch": [
+            {
+                "ErrorEquals": ["States.ALL"],
+                "Next": NOTIFY,
+                "Output": (
+                    "{% {'event': $states.input, 'failures': [], 'history_error': "
+                    "$states.errorOutput.Error & ': ' & $states.errorOutput.Cause} %}"
+                ),
+            }
+        ],
+        "Next": READ_ERROR,
+    }
 
 
 def _fetch_error_state() -> dict[str, Any]:
@@ -495,64 +548,57 @@ def _fetch_error_state() -> dict[str, Any]:
         "Resource": GET_LOG_EVENTS,
         "Arguments": {
             "LogGroupName": failures.ERROR_LOG_GROUP,
-            "LogStreamName": "{% $states.input.failure.run_id %}",
+            "LogStreamName": "{% $states.input.failures[0].run_id %}",
             "StartFromHead": False,
             "Limit": failures.ERROR_LOG_TAIL,
         },
-        "Output": (
-            "{% (" + found + "; $exists($line) ? $merge([$states.input, {'failure': "
-            "$merge([$states.input.failure, {'line': $line}])}]) : $states.input) %}"
-        ),
+        "Output": "{% (" + found + "; $merge([$states.input, {'line': $line}])) %}",
         "Catch": [{"ErrorEquals": ["States.ALL"], "Next": NOTIFY, "Output": "{% $states.input %}"}],
         "Next": NOTIFY,
     }
 
 
-def _notify_state(spec: PipelineSpec) -> dict[str, Any]:
-    date_param = spec.date_param
-    run_date = f"$states.input.params.{date_param}" if date_param else None
-    subject = f"'[etlkit] {spec.name} failed at ' & $failure.step" + (
-        f" & ($exists({run_date}) ? ' for ' & {run_date} : '')" if run_date else ""
+def _notify_state() -> dict[str, Any]:
+    detail = "$states.input.event.detail"
+    machine = f"$split({detail}.stateMachineArn, ':')[-1]"
+    subject = (
+        f"'[etlkit] ' & {machine} & ' ' & {detail}.status & "
+        "($exists($first.step) ? ' at ' & $first.step : '') & ' (' & " + f"{detail}.name & ')'"
+    )
+    step_line = (
+        "'  ' & ($exists($f.step) ? $f.step : '?') & ($exists($f.file) ? ' (' & $f.file & ')' "
+        ": '') & ': ' & $f.reason & ($exists($f.class) ? ' [' & $f.class & ']' : '')"
     )
     lines = [
-        _lit(f"Pipeline {spec.name} failed."),
+        f"'Pipeline state machine ' & {machine} & ': execution ' & {detail}.name & ' ended ' "
+        f"& {detail}.status & '.'",
         "''",
-        "'Step:      ' & $failure.step & ($exists($failure.file) ? ' (' & $failure.file & ')' : '')",
-    ]
-    if run_date:
-        lines.append(f"'Run date:  ' & ($exists({run_date}) ? {run_date} : 'unknown')")
-    lines += [
-        "'Error:     ' & ($exists($failure.line) ? $failure.line : $failure.reason)",
-        "'Failure:   ' & ($exists($failure.class) ? $failure.class & ', ' : '') & "
-        "($exists($failure.attempts) ? $string($failure.attempts) & ' attempt(s)' : "
-        "'before any step ran') & ($failure.class = "
-        + _lit(failures.TRANSIENT)
-        + " ? '' : ' (not retried: retrying cannot fix it)')",
-        "'Cause:     ' & $failure.error & ': ' & $failure.reason",
-        "'Params:    ' & $string($states.input.params)",
-        # the steps' runs, the failed step's included (its run is in the failure, not in runs)
-        "'Glue runs: ' & ($runs := $merge([($exists($states.input.runs) ? $states.input.runs "
-        ": {}), ($exists($failure.run_id) ? {$failure.step: $failure.run_id} : {})]); "
-        "$count($keys($runs)) > 0 ? $string($runs) : 'none (no Glue run had started)')",
-        "'Execution: ' & $states.context.Execution.Id",
-        "'Started:   ' & $states.context.Execution.StartTime",
+        "'Failed step(s):' & ($count($failures) = 0 ? ' none recorded' : '')",
+        "$join($map($failures, function($f) { " + step_line + " }), '\\n')",
+        "'Error:     ' & ($exists($states.input.line) ? $states.input.line : "
+        f"($exists({detail}.error) ? {detail}.error & ': ' & "
+        f"($exists({detail}.cause) ? {detail}.cause : '') : {detail}.status))",
+        "'Input:     ' & (" + f"$exists({detail}.input) ? {detail}.input : '{{}}')",
+        f"'Execution: ' & {detail}.executionArn",
+        "($exists($states.input.history_error) ? 'History:   unreadable (' & "
+        "$states.input.history_error & ')' : '')",
         "''",
-        "'Steps are idempotent: once the cause is fixed, start the state machine again with "
-        "the input ' & $string($states.input.params) & ' (the execution name "
-        "<date>_rerun_<anything> marks a rerun).'",
+        "'Transient failures were retried inside the run; retrying the same run cannot fix "
+        "this one. Once the cause is fixed, resume the execution: the failed step(s) and what "
+        "follows run again, finished steps do not:'",
+        f"'  aws stepfunctions redrive-execution --execution-arn ' & {detail}.executionArn",
     ]
     return {
         "Type": "Task",
-        "Comment": "Publishes a readable alert, then the execution fails.",
+        "Comment": "Publishes a readable alert naming the command that resumes the execution.",
         "Resource": SNS_PUBLISH,
         "Arguments": {
             "TopicArn": "${AlertTopicArn}",
-            "Subject": "{% ($failure := $states.input.failure; $substring("
-            + subject
-            + f", 0, {SUBJECT_LIMIT})) %}}",
-            "Message": "{% ($failure := $states.input.failure; $join(["
+            "Subject": "{% ($failures := $states.input.failures; $first := $failures[0]; "
+            f"$substring({subject}, 0, {SUBJECT_LIMIT})) %}}",
+            "Message": "{% ($failures := $states.input.failures; $join($filter(["
             + ", ".join(lines)
-            + "], '\\n')) %}",
+            + "], function($l) { $exists($l) }), '\\n')) %}",
         },
         "Output": "{% $states.input %}",
         "Retry": [ALERT_RETRY],
@@ -563,7 +609,7 @@ def _notify_state(spec: PipelineSpec) -> dict[str, Any]:
                 "Output": "{% $merge([$states.input, {'alert_error': $states.errorOutput}]) %}",
             }
         ],
-        "Next": FAILED,
+        "Next": ALERTED,
     }
 
 

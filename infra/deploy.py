@@ -40,7 +40,7 @@ from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from etlkit_core.spec import PipelineSpec, SpecError, discover, verify_sql
 from infra import REPO_ROOT, artifacts, deploy_cli, etl_user
-from infra.asl import asl_path, stale_files, write
+from infra.asl import NOTIFIER_PATH, asl_path, stale_files, write
 from infra.errors import DeployError
 from infra.schedule import eventbridge_cron
 from infra.stacks import WAITER_CONFIG, Template, deploy_stack
@@ -48,6 +48,8 @@ from infra.stacks import WAITER_CONFIG, Template, deploy_stack
 LOG = logging.getLogger("infra.deploy")
 
 TEMPLATES = REPO_ROOT / "infra" / "templates"
+# The notifier's key prefix under the state machine definitions (no pipeline has this name).
+NOTIFIER = "_notifier"
 # Parameters that select an existing VPC instead of the network stack.
 NETWORK_PARAMETERS = ("VpcId", "SubnetIds", "GlueSubnetAvailabilityZone")
 # Parameters deploy itself fills from other stacks' outputs and the uploads.
@@ -61,6 +63,7 @@ WIRED_PARAMETERS = frozenset(
         "PipelineName",
         "DefinitionBucket",
         "DefinitionKey",
+        "NotifierDefinitionKey",
         "GlueJobName",
         "AlertTopicArn",
         "ScheduleExpression",
@@ -161,6 +164,7 @@ def deploy(
         definition_keys = {
             spec.name: artifacts.definition_key(spec.name, asl_path(spec)) for spec in specs
         }
+        notifier_key = artifacts.definition_key(NOTIFIER, NOTIFIER_PATH)
         artifacts.upload(
             s3,
             bucket,
@@ -169,6 +173,7 @@ def deploy(
                 artifacts.Upload(artifacts.GLUE_SCRIPT, artifacts.GLUE_SCRIPT_KEY),
                 *artifacts.sql_uploads(),
                 *(artifacts.Upload(asl_path(spec), definition_keys[spec.name]) for spec in specs),
+                artifacts.Upload(NOTIFIER_PATH, notifier_key),
             ],
         )
 
@@ -215,6 +220,7 @@ def deploy(
                     spec,
                     stack_prefix=stack_prefix,
                     definition=(bucket, definition_keys[spec.name]),
+                    notifier_key=notifier_key,
                     outputs=outputs,
                 ),
             },
@@ -261,12 +267,14 @@ def deploy_pipeline(
         write(sql_root, Path(scratch))
         paths = {spec.name: asl_path(spec, Path(scratch)) for spec in specs}
         keys = {spec.name: artifacts.definition_key(spec.name, paths[spec.name]) for spec in specs}
+        notifier_key = artifacts.definition_key(NOTIFIER, NOTIFIER_PATH)
         artifacts.upload(
             aws.client("s3"),
             bucket,
             [
                 *artifacts.sql_uploads(sql_root),
                 *(artifacts.Upload(paths[spec.name], keys[spec.name]) for spec in specs),
+                artifacts.Upload(NOTIFIER_PATH, notifier_key),
             ],
         )
     template = Template.load(TEMPLATES / "pipeline.yaml")
@@ -280,6 +288,7 @@ def deploy_pipeline(
                 spec,
                 stack_prefix=stack_prefix,
                 definition=(bucket, keys[spec.name]),
+                notifier_key=notifier_key,
                 outputs=deployed.outputs,
             ),
         )
@@ -292,6 +301,7 @@ def pipeline_parameters(
     *,
     stack_prefix: str,
     definition: tuple[str, str],
+    notifier_key: str,
     outputs: Mapping[str, str],
 ) -> dict[str, str]:
     """A pipeline stack's parameters. The EventBridge schedule exists only when the spec's
@@ -304,6 +314,7 @@ def pipeline_parameters(
         "PipelineName": spec.name,
         "DefinitionBucket": bucket,
         "DefinitionKey": key,
+        "NotifierDefinitionKey": notifier_key,
         "GlueJobName": outputs["GlueJobName"],
         "AlertTopicArn": outputs["AlertTopicArn"],
         "DataBucket": outputs["DataBucket"],

@@ -13,6 +13,8 @@ https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html):
   own unsuccessful state; a branch that succeeded keeps its output.
 - The history goes on where it ended: an `ExecutionRedriven` event (with redriveCount),
   then the redriven states' events. The state machine's TimeoutSeconds counts afresh.
+- A branch that fails with a `States.*` error fails its Parallel state with that error
+  (moto's own Parallel state turns it into States.Runtime).
 - DescribeExecution gains redriveCount, redriveDate, redriveStatus (REDRIVABLE /
   NOT_REDRIVABLE) and redriveStatusReason; ListExecutions items gain redriveCount and
   redriveDate, and its redriveFilter (REDRIVEN / NOT_REDRIVEN) works. The execution is
@@ -57,6 +59,9 @@ from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
     FailureEvent,
     FailureEventException,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+    StatesErrorName,
 )
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 from moto.stepfunctions.parser.asl.component.program import program as program_module
@@ -222,6 +227,11 @@ def _redrives(execution_arn: str) -> _Redrives:
         return _registry.setdefault(execution_arn, _Redrives())
 
 
+def redrive_count(execution_arn: str) -> int:
+    """How many times the execution was redriven (0 for one never redriven)."""
+    return _redrives(execution_arn).count
+
+
 def _execution_arn(env: Environment) -> str | None:
     execution = env.states.context_object.context_object_data.get("Execution") or {}
     return execution.get("Id")
@@ -278,6 +288,18 @@ class _ResumingBranchWorker(branch_worker_module.BranchWorker):
         self._branch_worker_comm.on_terminated(env=self.env)
 
 
+def _error_name(name: str | None) -> Any:
+    """The branch's error as the Parallel state's: a `States.*` error (a failed Task's
+    States.TaskFailed) stays what it is, where moto's own Parallel gives a CustomErrorName,
+    which refuses that prefix and turns the failure into States.Runtime."""
+    if name and name.startswith("States."):
+        try:
+            return StatesErrorName.from_name(name)
+        except (KeyError, ValueError):
+            pass
+    return CustomErrorName(error_name=name)
+
+
 def _branches_eval_body(self: Any, env: Environment) -> None:
     input_value = env.stack.pop()
     parallel = env.states.context_object.context_object_data["State"]["Name"]
@@ -322,7 +344,7 @@ def _branches_eval_body(self: Any, env: Environment) -> None:
         raise FailureEventException(
             failure_event=FailureEvent(
                 env=env,
-                error_name=CustomErrorName(error_name=failed.get("error")),
+                error_name=_error_name(failed.get("error")),
                 event_type=HistoryEventType.ExecutionFailed,
                 event_details=EventDetails(executionFailedEventDetails=failed),
             )

@@ -3,8 +3,9 @@
 Every task gets its own notifier as `on_failure_callback`, which Airflow calls once a task
 has failed for good (after its retries). The notifier's fields are templates rendered with
 the failed task's context; the macros they call (etlkit.templating) build the text below.
-The text names the pipeline, DAG, step, run date, try, error and log link, and how to
-rerun: the same facts the state machine's own alert gives (infra/asl.py NotifyFailure).
+The text names the pipeline, DAG, step, run date, try, error and log link, and the exact
+command that resumes the run from its failed step, as the state machine's alert does
+(infra/asl.py, the notifier).
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from typing import Any
 from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
 
 from etlkit import config, params
+from etlkit.operators import EXECUTION_ARN_XCOM
 from etlkit_core.spec import PipelineSpec
+
+# The task of the `_stepfunctions` DAG (etlkit.dag_factory).
+STATE_MACHINE_TASK = "run_state_machine"
 
 # SNS Publish (API reference): a subject is at most 100 printable ASCII characters, no
 # line breaks; it becomes the e-mail subject line.
@@ -57,7 +62,6 @@ def message(spec: PipelineSpec, context: Mapping[str, Any]) -> str:
     error_text = f"{type(error).__name__}: {error}" if error is not None else "see the log"
     if len(error_text) > ERROR_LIMIT:
         error_text = error_text[:ERROR_LIMIT] + " [...]"
-    rerun = f' with {{"{spec.date_param}": "{date}"}}' if date and spec.date_param else ""
     lines = [
         f"Pipeline {spec.name} failed in Airflow.",
         "",
@@ -69,10 +73,41 @@ def message(spec: PipelineSpec, context: Mapping[str, Any]) -> str:
         f"Error:     {error_text}",
         f"Log:       {getattr(ti, 'log_url', 'n/a')}",
         "",
-        "Steps are idempotent: once the cause is fixed, clear the failed task to rerun it "
-        f"and what follows, or trigger {_dag_id(context)}{rerun}.",
+        *resume_lines(context),
     ]
     return "\n".join(lines)
+
+
+def resume_lines(context: Mapping[str, Any]) -> list[str]:
+    """How to resume this run once the cause is fixed, as commands to paste: finished steps
+    are not run again. The `_glue` DAG's run clears its failed task and what follows it;
+    the `_stepfunctions` DAG's run redrives its execution (whose ARN the task keeps)."""
+    ti = context.get("ti")
+    dag_id, task_id = _dag_id(context), getattr(ti, "task_id", "?")
+    if task_id == STATE_MACHINE_TASK:
+        arn = ti.xcom_pull(task_ids=task_id, key=EXECUTION_ARN_XCOM) if ti is not None else None
+        if not arn:
+            return ["The execution did not start: once the cause is fixed, clear this task."]
+        return [
+            "Once the cause is fixed, resume the execution (its failed steps and what follows "
+            "run again, finished steps do not):",
+            f"  aws stepfunctions redrive-execution --execution-arn {arn}",
+            "then mark this task successful when the execution has succeeded.",
+        ]
+    dag_run = context.get("dag_run")
+    logical = getattr(dag_run, "logical_date", None) or context.get("logical_date")
+    if logical is None:
+        return [
+            "Once the cause is fixed, clear the failed task with its downstream tasks (Grid "
+            "view: the task, Clear, Downstream and Only failed): finished steps do not run again."
+        ]
+    when = logical.isoformat()
+    return [
+        "Once the cause is fixed, rerun the failed step and what follows (finished steps do "
+        "not run again):",
+        f"  airflow tasks clear {dag_id} -t '^{task_id}$' --downstream --only-failed "
+        f"-s {when} -e {when} --yes",
+    ]
 
 
 def _dag_id(context: Mapping[str, Any]) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from etlkit import config, docs, operators
-from etlkit.alerts import failure_notifier
+from etlkit.alerts import STATE_MACHINE_TASK, failure_notifier
 from etlkit.assets import step_assets
 from etlkit.compat import DAG, EXPONENTIAL_BACKOFF, CronDataIntervalTimetable
 from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
@@ -32,7 +32,6 @@ from etlkit_core.pipeline_graph import load_graph
 from etlkit_core.spec import PipelineSpec, StepSpec, discover
 
 GLUE, STEPFUNCTIONS = "glue", "stepfunctions"
-STATE_MACHINE_TASK = "run_state_machine"
 # The DAG that runs on the schedule, per spec `scheduler`; `stepfunctions` schedules with
 # EventBridge, so no DAG does.
 SCHEDULED_KIND = {"airflow": GLUE}
@@ -81,6 +80,9 @@ def glue_dag(spec: PipelineSpec, file_doc: str | None = None) -> DAG:
                 # the OpenLineage job `<pipeline>.<step>` (sqlrunner.lineage)
                 "--pipeline": spec.name,
                 "--step": step.id,
+                # The runner retries a transient failure itself; a failed run is final.
+                "--retries": str(spec.retries),
+                "--retry_delay_seconds": str(spec.retry_delay_minutes * 60),
             },
             # Glue ends the run itself at the step's limit, as the state machine asks it to.
             run_job_kwargs={"Timeout": spec.step_timeout_minutes},
@@ -162,9 +164,9 @@ def _tags(spec: PipelineSpec, kind: str) -> list[str]:
 
 
 def _execution_budget(spec: PipelineSpec) -> dt.timedelta:
-    """Longest an execution may take: every step retried to its last try, each try timing out."""
-    per_try = dt.timedelta(minutes=spec.step_timeout_minutes + spec.retry_delay_minutes)
-    per_step = (spec.retries + 1) * per_try + _TRANSIENT_RETRIES
+    """Longest an execution may take: every step one after the other, each Glue run ending at
+    its timeout (which bounds the runner's own retries) after the Glue API's retries."""
+    per_step = dt.timedelta(minutes=spec.step_timeout_minutes) + _TRANSIENT_RETRIES
     return len(spec.steps) * per_step + _MARGIN
 
 

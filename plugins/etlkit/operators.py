@@ -22,11 +22,13 @@ was found reading apache-airflow-providers-amazon 9.34.0 (MWAA 3.3.1) and 9.22.0
 - GlueJobOperator forgets its run id across the deferral, so a task killed after resuming
   tries to stop run `None`.
 - Every failed run would be retried the same way, though a SQL error, a missing file or a
-  misspelt secret fails again on every try. A run is classified as etlkit_core.failures says
-  (its exit code, contract C1 of issue 14): only a transient failure is retried; any other
-  fails the task at once (AirflowFailException), so the alert goes out after one attempt.
-  The task log and the alert carry the runner's own error line, read from the run's error
-  log stream.
+  misspelt secret fails again on every try. The runner retries a transient failure itself
+  (`--retries`, sqlrunner.retrying), so a run that failed has had its retries: it fails
+  the task at once (AirflowFailException), whatever its class (etlkit_core.failures, contract C1
+  of issue 14), and the alert goes out. Airflow's own retries are left for what happens
+  before a run ends (the Glue API refusing to start it, a wait that ran out). The task log
+  and the alert carry the run's class and the runner's own error line, read from the run's
+  error log stream.
 
 Both defer with etlkit.triggers' subclasses of the provider's triggers (see there why).
 """
@@ -55,6 +57,8 @@ from etlkit_core.executions import rerun_name
 
 # Glue JobRunState values (Glue API reference, JobRun): still going, or ended.
 GLUE_ACTIVE_STATES = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
+# The XCom key under which the Step Functions task keeps the ARN of its execution.
+EXECUTION_ARN_XCOM = "execution_arn"
 # Step Functions execution status (DescribeExecution API reference).
 SFN_ACTIVE_STATES = frozenset({"RUNNING", "PENDING_REDRIVE"})
 
@@ -134,7 +138,9 @@ class SqlRunnerStepOperator(GlueJobOperator):
                 "the step again"
             )
         if failures.is_retried(failure_class):
-            raise RunFailedError(f"{ended}; retried as the pipeline's retries allow")
+            raise AirflowFailException(
+                f"{ended}; the runner retried it as the pipeline's retries allow"
+            )
         raise AirflowFailException(f"{ended}; not retried: retrying cannot fix it")
 
     def _runner_error(self, run_id: str) -> str | None:
@@ -156,8 +162,10 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
     """Starts the pipeline's state machine and waits for the execution (deferred).
 
     An execution that ends FAILED, TIMED_OUT or ABORTED fails the task without Airflow
-    retries: the state machine has already retried each step by the spec, and a second round
-    would rerun every step again. Errors before that (starting, polling) retry as usual.
+    retries: the runner has already retried each step by the spec, and a new execution would
+    rerun every step; the execution is resumed with RedriveExecution instead (its ARN is the
+    task's `execution_arn` XCom, which the alert quotes). Errors before that (starting,
+    polling) retry as usual.
 
     `name` is the date's first-run name and `rerun_name` the one this try starts a rerun
     with, `<key>_rerun_<hash>_t<try>` (etlkit_core.executions, which also says how they are used).
@@ -200,6 +208,7 @@ class PipelineExecutionOperator(StepFunctionStartExecutionOperator):
             aws_partition=self.hook.conn_partition,
             execution_arn=arn,
         )
+        context["ti"].xcom_push(key=EXECUTION_ARN_XCOM, value=arn)
         self.log.info(
             {
                 "joined": "joined the execution of this run already running: %s",

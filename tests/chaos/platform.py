@@ -28,7 +28,7 @@ import pg
 import pytest
 
 from etlkit_core import failures
-from infra import REPO_ROOT, asl
+from infra import REPO_ROOT
 from infra.deploy import DeployResult, deploy, deploy_pipeline, point_secret_at
 from infra.local import sample_data
 from infra.local.sample_data import Summary
@@ -65,9 +65,12 @@ def write_chaos_tree(root: Path) -> Path:
     target = root / "sql" / CHAOS_DIR
     target.mkdir(parents=True)
     spec = (source / "pipeline.yaml").read_text()
-    assert "name: reviews_etl\n" in spec
+    assert "name: reviews_etl\n" in spec and "retry_delay_minutes: 5\n" in spec
+    # the runner's retry of a transient failure waits a minute, not five
     (target / "pipeline.yaml").write_text(
-        spec.replace("name: reviews_etl\n", f"name: {CHAOS_PIPELINE}\n")
+        spec.replace("name: reviews_etl\n", f"name: {CHAOS_PIPELINE}\n").replace(
+            "retry_delay_minutes: 5\n", "retry_delay_minutes: 1\n"
+        )
     )
     for name in ("create_schema.sql", "unload_helpful_reviews.sql"):
         (target / name).write_text((source / name).read_text())
@@ -198,16 +201,21 @@ class Platform:
 
     # ------------------------------------------------------------ alerts
 
-    def alerts(self) -> list[dict[str, Any]]:
-        """SNS notifications published since the last call (SQS subscription, not raw)."""
+    def alerts(self, expected: int = 0, timeout: float = 60) -> list[dict[str, Any]]:
+        """SNS notifications published since the last call (SQS subscription, not raw),
+        waiting up to `timeout` s for `expected` of them: the notifier publishes after the
+        failed execution has ended."""
         sqs = self.client("sqs")
-        found = []
+        found: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
         while True:
             messages = sqs.receive_message(
                 QueueUrl=self.alert_queue, MaxNumberOfMessages=10, WaitTimeSeconds=0
             ).get("Messages", [])
             if not messages:
-                return found
+                if len(found) >= expected or time.monotonic() > deadline:
+                    return found
+                time.sleep(0.2)
             for message in messages:
                 found.append(json.loads(message["Body"]))
                 sqs.delete_message(
@@ -444,7 +452,7 @@ def failed_tasks(history: list[dict[str, Any]]) -> list[tuple[str, str]]:
         details = event["taskFailedEventDetails"]
         if details.get("resourceType") != "glue":
             continue
-        step = _state_of(event, by_id).removesuffix(asl.RUN_SUFFIX)
+        step = _state_of(event, by_id)  # a step's Task is named after it
         found.append((step, details.get("error", "")))
     return found
 
@@ -456,7 +464,7 @@ def glue_attempts(history: list[dict[str, Any]], step: str) -> int:
         1
         for event in events_of(history, "TaskStarted")
         if event["taskStartedEventDetails"].get("resourceType") == "glue"
-        and _state_of(event, by_id) == step + asl.RUN_SUFFIX
+        and _state_of(event, by_id) == step
     )
 
 

@@ -9,6 +9,7 @@ retry must leave exactly the lake's rows for the day.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 
@@ -102,11 +103,12 @@ def test_killed_load_leaves_the_previous_good_rows_and_the_rerun_completes_the_d
     assert loaded == [(expected, expected, 0)]
 
 
-def test_state_machine_retries_a_killed_load_and_the_day_ends_correct(
-    schema_ready: Platform, monkeypatch: pytest.MonkeyPatch
+def test_a_killed_load_fails_the_execution_there_and_its_redrive_ends_the_day_correct(
+    schema_ready: Platform,
 ) -> None:
+    """A killed runner cannot report or retry: the execution fails at the load (exit code
+    137, transient), and a redrive runs the load and the unload again, not the schema step."""
     platform = schema_ready
-    monkeypatch.setenv("LOCALAWS_RETRY_SCALE", "0.01")  # the 5-minute retry wait -> 3 s
     day = DAYS[1]
     expected = platform.lake.rows_on(day)
     execution = platform.start("chaos_reviews_etl", {"run_date": day.isoformat()})
@@ -124,10 +126,20 @@ def test_state_machine_retries_a_killed_load_and_the_day_ends_correct(
     run_id = wait_for(running_load, timeout=90, what="the load step's Glue run", every=0.2)
     _kill_runner_when_holding(platform, run_id)
 
+    failed = platform.wait_execution(execution, timeout=240)
+    assert failed["status"] == "FAILED", failed
+    assert failed_tasks(failed["history"]) == [("load_reviews", "States.TaskFailed")]
+    assert json.loads(failed["cause"])["ErrorMessage"] == "Command failed with exit code 137"
+    platform.client("stepfunctions").redrive_execution(executionArn=execution)
     done = platform.wait_execution(execution, timeout=240)
     assert done["status"] == "SUCCEEDED", done
-    # a killed runner did not get to report a class: retried (transient, exit code 137)
-    assert failed_tasks(done["history"]) == [("load_reviews", "States.TaskFailed")]
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in done["history"]
+        if e["type"] == "TaskStateEntered"
+    ]
+    assert entered.count("create_schema") == 1  # not run again by the redrive
+    assert entered.count("load_reviews") == 2
     assert platform.query(
         "SELECT count(*), count(DISTINCT review_id) FROM reviews WHERE review_date = $1", day
     ) == [(expected, expected)]

@@ -107,17 +107,17 @@ def test_the_run_fails_and_the_alert_names_pipeline_step_date_and_cause(
     # one attempt though the spec allows two retries; nothing after the step ran
     assert failed_tasks(done["history"]) == [(step, "States.TaskFailed")]
     expected_reason = reason(platform)
-    assert done["cause"].startswith(f"{step}: States.TaskFailed: sqlrunner: error: ")
-    assert expected_reason in done["cause"]
-    (alert,) = platform.alerts()
+    assert done["error"] == "States.TaskFailed"
+    assert json.loads(done["cause"])["Arguments"]["--file"] == f"sql/reviews/{step}.sql"
+    (alert,) = platform.alerts(expected=1)
     message, subject = alert["Message"], alert.get("Subject", "")
-    assert message.startswith(f"Pipeline {PIPELINE} failed.")
-    assert f"Step:      {step} (sql/reviews/{step}.sql)" in message
-    assert f"Run date:  {day}" in message
+    assert f"execution {done['name']} ended FAILED." in message
+    assert f"  {step} (sql/reviews/{step}.sql): Glue run jr_" in message
+    assert "Command failed with exit code 1 [permanent]" in message
+    assert f'"run_date":"{day}"' in message
     assert "Error:     sqlrunner: error: " in message
-    assert "Failure:   permanent, 1 attempt(s) (not retried" in message
-    assert "Cause:     States.TaskFailed: Glue run jr_" in message
     assert expected_reason in message
-    assert subject == f"[etlkit] {PIPELINE} failed at {step} for {day}"
+    assert f"redrive-execution --execution-arn {done['executionArn']}" in message
+    assert subject.endswith(f"FAILED at {step} ({done['name']})")
     assert PASSWORD not in json.dumps(alert) and PASSWORD not in json.dumps(done, default=str)
     assert platform.tables_snapshot() == before

@@ -121,10 +121,10 @@ def test_an_empty_day_fails_the_state_machine_once_naming_the_check(
     assert done["status"] == "FAILED", done
     assert glue_attempts(done["history"], "load_reviews") == 1  # permanent: not retried
     assert glue_attempts(done["history"], "unload_helpful_reviews") == 0
-    assert "check lake_has_the_day failed" in done["cause"]
     (alert,) = alerts.read()
     assert "check lake_has_the_day failed" in alert.message
-    assert "Failure:   permanent, 1 attempt(s)" in alert.message
+    assert "  load_reviews (sql/reviews/load_reviews.sql): Glue run jr_" in alert.message
+    assert "[permanent]" in alert.message
 
     accepted = _start(
         local_stack, f"{EMPTY_DAY}_rerun_ok", {"run_date": str(EMPTY_DAY), "min_rows": 0}

@@ -10,12 +10,15 @@ import types
 from etlkit import alerts
 from tests.dags.conftest import interval_start
 
+EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:etlkit-reviews_etl:2015-06-01"
 
-def _context(dag, task_id, *, params=None, error=None, try_number=3):
+
+def _context(dag, task_id, *, params=None, error=None, try_number=3, xcom=None):
     return {
         "dag": dag,
         "params": {name: None for name in dag.params} | (params or {}),
         "data_interval_start": interval_start(dt.date(2026, 11, 25)),
+        "logical_date": interval_start(dt.date(2026, 11, 25)),
         "run_id": "scheduled__2026-11-25T02:00:00+00:00",
         "exception": error,
         "ti": types.SimpleNamespace(
@@ -24,6 +27,7 @@ def _context(dag, task_id, *, params=None, error=None, try_number=3):
             try_number=try_number,
             max_tries=2,
             log_url="http://airflow.example/dags/x/runs/y/tasks/z?try_number=3",
+            xcom_pull=lambda task_ids, key: (xcom or {}).get((task_ids, key)),
         ),
     }
 
@@ -48,9 +52,20 @@ def test_rendered_notifier_of_a_failed_step(dagbag, variables):
         "Try:       3 of 3",
         "Error:     RuntimeError: Glue run jr_1 of etlkit-platform-sql-runner ended FAILED: boom",
         "Log:       http://airflow.example/dags/x/runs/y/tasks/z?try_number=3",
-        'trigger reviews_etl_glue with {"run_date": "2026-11-25"}',
+        "  airflow tasks clear reviews_etl_glue -t '^load_reviews$' --downstream --only-failed "
+        "-s 2026-11-25T02:00:00+00:00 -e 2026-11-25T02:00:00+00:00 --yes",
     ):
         assert expected in message, (expected, message)
+
+
+def test_the_step_functions_dags_alert_names_the_redrive_of_its_execution(dagbag, specs):
+    dag = dagbag.dags["reviews_etl_stepfunctions"]
+    context = _context(
+        dag, "run_state_machine", xcom={("run_state_machine", "execution_arn"): EXECUTION}
+    )
+    message = alerts.message(specs["reviews_etl"], context)
+    assert f"  aws stepfunctions redrive-execution --execution-arn {EXECUTION}\n" in message
+    assert "airflow tasks clear" not in message
 
 
 def test_manual_date_and_missing_exception(dagbag, specs):

@@ -5,15 +5,15 @@ the artifacts in S3, outputs, the ETL user's statements, a redeploy that changes
 the secret pointed at a real PostgreSQL database (prefix infra_), and executions of the
 generated state machines in the local Step Functions with real Glue runs of the runner
 wheel: a scheduled run started once however often the schedule delivers it, a failing step
-alerted after one attempt with the runner's error line, and an unusable input; with a
-stand-in runner (tests/local_aws/glue_scripts.py), the retries of transient failures.
+failing at its step after one attempt and alerted by the notifier with the runner's error
+line and the redrive command, and an unusable input; with a stand-in runner
+(tests/local_aws/glue_scripts.py), no failed run started again by the state machine.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import secrets
 import textwrap
 import time
@@ -159,6 +159,19 @@ def _existence_checks(aws: LocalAws) -> dict[str, Callable[[str], Any]]:
         "AWS::SQS::Queue": lambda i: aws.client("sqs").get_queue_attributes(QueueUrl=i),
         "AWS::CloudWatch::Alarm": lambda i: _assert(
             aws.client("cloudwatch").describe_alarms(AlarmNames=[i])["MetricAlarms"]
+        ),
+        "AWS::Events::Rule": lambda i: _assert(
+            aws.client("events").describe_rule(Name=i.rsplit("/", 1)[-1])["EventPattern"]
+        ),
+        "AWS::SQS::QueuePolicy": lambda i: _assert(
+            [
+                url
+                for url in aws.client("sqs").list_queues()["QueueUrls"]
+                if "Policy"
+                in aws.client("sqs")
+                .get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+                .get("Attributes", {})
+            ]
         ),
     }
 
@@ -442,11 +455,19 @@ def alerts(local_aws: LocalAws, deployed: DeployResult) -> Callable[[], list[str
         Attributes={"RawMessageDelivery": "true"},
     )
 
-    def read() -> list[str]:
-        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-        for message in messages:
-            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
-        return [message["Body"] for message in messages]
+    def read(expected: int = 0, timeout: float = 30) -> list[str]:
+        """The alerts published so far, waiting up to `timeout` for `expected` of them
+        (the notifier runs after the execution has ended)."""
+        found: list[str] = []
+        deadline = time.monotonic() + timeout
+        while True:
+            got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+            for message in got:
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+            found += [message["Body"] for message in got]
+            if len(found) >= expected or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
 
     return read
 
@@ -466,7 +487,8 @@ def run(
 def wait(local_aws: LocalAws, execution: str, timeout: float = 60) -> dict[str, Any]:
     sfn = local_aws.client("stepfunctions")
     deadline = time.monotonic() + timeout
-    while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+    active = ("RUNNING", "PENDING_REDRIVE")
+    while (described := sfn.describe_execution(executionArn=execution))["status"] in active:
         assert time.monotonic() < deadline, f"execution still running after {timeout} s"
         time.sleep(0.2)
     history = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
@@ -516,27 +538,31 @@ def test_a_scheduled_run_starts_the_dates_execution_once_however_often_it_is_del
     assert rows == [("2024-02-29", "step functions")]
 
 
-def test_a_failing_step_is_alerted_after_one_attempt_with_the_runners_error(
+def test_a_failing_step_fails_the_execution_there_and_the_alert_names_the_redrive(
     local_aws: LocalAws, probe: str, alerts: Callable[[], list[str]]
 ) -> None:
-    """A SQL error is permanent (exit code 1): the spec's two retries are not spent on it."""
+    """A SQL error is permanent (exit code 1): one Glue run, the execution fails AT the step
+    (nothing caught it), and the notifier, started by the execution's status change, sends
+    the runner's error line and the command that resumes the execution."""
     alerts()  # drop anything earlier tests published
     done = run(local_aws, probe, {"run_date": "2024-03-05", "target": "no_such_schema.t"})
     assert done["status"] == "FAILED"
-    assert done["error"] == "StepFailed"
-    assert done["cause"].startswith("make_table: States.TaskFailed: sqlrunner: error: ")
-    assert 'schema "no_such_schema" does not exist' in done["cause"]
+    assert done["error"] == "States.TaskFailed"
+    assert json.loads(done["cause"])["JobRunState"] == "FAILED"
     assert len(glue_attempts(done)) == 1
-    assert "insert_row.run" not in json.dumps(done["history"], default=str)
-    (message,) = alerts()
-    assert "Pipeline infra_probe failed." in message
-    assert "Step:      make_table (sql/probe/make_table.sql)" in message
-    assert "Run date:  2024-03-05" in message
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in done["history"]
+        if e["type"].endswith("StateEntered")
+    ]
+    assert entered[-1] == "make_table" and "insert_row" not in entered
+    (message,) = alerts(expected=1)
+    assert f"execution {done['name']} ended FAILED." in message
+    assert "  make_table (sql/probe/make_table.sql): Glue run jr_" in message
+    assert "Command failed with exit code 1 [permanent]" in message
     assert "Error:     sqlrunner: error: s3://" in message
-    assert "Failure:   permanent, 1 attempt(s) (not retried" in message
-    assert "Command failed with exit code 1" in message
-    # the failed run, evaluated by the local Step Functions' JSONata as AWS would
-    assert re.search(r'Glue runs: \{"make_table":"jr_\w+"\}', message), message
+    assert 'schema "no_such_schema" does not exist' in message
+    assert f"aws stepfunctions redrive-execution --execution-arn {done['executionArn']}" in message
     assert PASSWORD not in message
 
 
@@ -548,11 +574,12 @@ def test_an_unusable_input_fails_before_any_glue_run(
     assert done["status"] == "FAILED"
     assert done["error"] == "InvalidExecutionInput"
     assert "unknown param(s) rundate" in done["cause"]
-    assert "TaskScheduled" in done["events"]  # the SNS publish, and nothing else
-    assert done["events"].count("TaskScheduled") == 1
-    (message,) = alerts()
-    assert "Pipeline reviews_etl failed." in message
-    assert "'run_date' (date) of pipeline reviews_etl comes from the data interval" in message
+    assert "TaskScheduled" not in done["events"]
+    (message,) = alerts(expected=1)
+    assert "reviews_etl" in message and "Failed step(s): none recorded" in message
+    assert "Error:     InvalidExecutionInput: " in message and (
+        "'run_date' (date) of pipeline reviews_etl comes from the data interval" in message
+    )
 
 
 STAND_IN_SPEC = """\
@@ -594,35 +621,181 @@ def stand_in(
     return machine
 
 
-def test_a_transient_failure_is_retried_and_the_run_succeeds(
-    local_aws: LocalAws, stand_in: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # the spec's 1-minute retry delay, compressed 100x by the local Step Functions
-    monkeypatch.setenv("LOCALAWS_RETRY_SCALE", "0.01")
-    done = run(local_aws, stand_in("exit3_once"), {"run_date": "2024-04-01"})
-    assert done["status"] == "SUCCEEDED", done
-    assert done["events"].count("TaskFailed") == 1
-    assert done["events"].count("TaskSucceeded") == 1
-
-
 @pytest.mark.parametrize(
-    ("behaviour", "attempts", "failure"),
-    [("exit3", 3, "transient, 3 attempt(s)"), ("exit2", 1, "bad_input, 1 attempt(s)")],
+    ("behaviour", "failure"),
+    [("exit3", "transient"), ("exit1", "permanent"), ("exit2", "bad_input")],
 )
-def test_retries_are_spent_on_transient_failures_only(
+def test_the_state_machine_never_runs_a_failed_step_again(
     local_aws: LocalAws,
     stand_in: Callable[[str], str],
     alerts: Callable[[], list[str]],
-    monkeypatch: pytest.MonkeyPatch,
     behaviour: str,
-    attempts: int,
     failure: str,
 ) -> None:
-    monkeypatch.setenv("LOCALAWS_RETRY_SCALE", "0.01")
+    """The runner has retried what retrying can fix (its --retries): whatever the class of
+    the run's failure, the execution fails after one Glue run and alerts with the class."""
     alerts()
     done = run(local_aws, stand_in(behaviour), {"run_date": "2024-04-02"})
     assert done["status"] == "FAILED"
-    assert len(glue_attempts(done)) == attempts
-    (message,) = alerts()
-    assert f"Failure:   {failure}" in message
+    assert len(glue_attempts(done)) == 1
+    (started,) = [e for e in done["history"] if e["type"] == "TaskScheduled"]
+    arguments = json.loads(started["taskScheduledEventDetails"]["parameters"])["Arguments"]
+    assert (arguments["--retries"], arguments["--retry_delay_seconds"]) == ("2", "60")
+    (message,) = alerts(expected=1)
+    assert f"[{failure}]" in message
     assert f"sql/probe/{behaviour}.sql:1: statement 1: stand-in {behaviour}" in message
+
+
+# ------------------------------------------------------------------ graph and resume
+
+DIAMOND_SPEC = """\
+    name: infra_diamond
+    schedule: null
+    start_date: 2024-01-01
+    retries: 0
+    step_timeout_minutes: 30
+    params:
+      run_date: {type: date}
+      lookup: {type: identifier}
+    steps:
+      - {id: first, file: first.sql, params: [run_date]}
+      - {id: left, file: left.sql, params: [run_date, lookup]}
+      - {id: right, file: right.sql, params: [run_date]}
+      - {id: last, file: last.sql, params: [run_date]}
+    """
+_OWN_ROW = (
+    "-- @param run_date date\n"
+    "DELETE FROM diamond_out WHERE run_date = '${run_date}' AND step = '{step}';\n"
+)
+DIAMOND_SQL = {
+    "first.sql": "-- @param run_date date\n"
+    "CREATE TABLE IF NOT EXISTS diamond_out (run_date date, step text);\n"
+    + _OWN_ROW.replace("-- @param run_date date\n", "").replace("{step}", "first")
+    + "INSERT INTO diamond_out VALUES ('${run_date}', 'first');\n",
+    # reads a table the caller names: one that does not exist yet makes this step fail
+    "left.sql": "-- @param lookup identifier\n"
+    + _OWN_ROW.replace("{step}", "left")
+    + "SELECT pg_sleep(4);\n"
+    "INSERT INTO diamond_out SELECT '${run_date}', 'left' FROM ${lookup} LIMIT 1;\n",
+    # done well before `left` fails: a branch still running when another fails is stopped
+    # with the Parallel state (as on AWS), and a redrive runs it again
+    "right.sql": _OWN_ROW.replace("{step}", "right")
+    + "SELECT pg_sleep(1);\nINSERT INTO diamond_out VALUES ('${run_date}', 'right');\n",
+    "last.sql": _OWN_ROW.replace("{step}", "last")
+    + "INSERT INTO diamond_out VALUES ('${run_date}', 'last');\n",
+}
+# (Glue Timeout minutes last a second on this server: 30 s per run.)
+DIAMOND = [("first", "left"), ("first", "right"), ("left", "last"), ("right", "last")]
+
+
+@pytest.fixture(scope="module")
+def diamond(
+    local_aws: LocalAws,
+    deployed: DeployResult,
+    database: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> str:
+    """The diamond pipeline, deployed like any other, its machine then built from the
+    diamond graph (until the graph comes from the SQL, generate() chains the steps)."""
+    from etlkit_core.graph import AFTER, Edge, Graph
+
+    root = tmp_path_factory.mktemp("diamond")
+    arn = deploy_probe(local_aws, deployed, root, DIAMOND_SPEC, DIAMOND_SQL)
+    spec = load_spec(root / "sql" / "probe" / "pipeline.yaml")
+    graph = Graph([s.id for s in spec.steps], [Edge(a, b, AFTER) for a, b in DIAMOND])
+    definition = substitute(
+        asl.render_definition(asl.build(spec, graph)),
+        {"GlueJobName": deployed.glue_job_name, "DataBucket": deployed.data_bucket},
+    )
+    local_aws.client("stepfunctions").update_state_machine(
+        stateMachineArn=arn, definition=definition
+    )
+    db = _admin(database)
+    try:
+        db.query("CREATE TABLE IF NOT EXISTS diamond_lookup (x int)")
+        db.query("INSERT INTO diamond_lookup VALUES (1)")
+    finally:
+        db.close()
+    return arn
+
+
+def _runs_by_step(local_aws: LocalAws, deployed: DeployResult, since: Any) -> dict[str, list]:
+    runs = local_aws.client("glue").get_job_runs(JobName=deployed.glue_job_name)["JobRuns"]
+    found: dict[str, list] = {}
+    for run in runs:
+        file = run.get("Arguments", {}).get("--file", "")
+        if run["StartedOn"] >= since and file.startswith("sql/probe/"):
+            found.setdefault(file.rsplit("/", 1)[-1].removesuffix(".sql"), []).append(run)
+    return found
+
+
+def _diamond_rows(database: str, day: str) -> list[str]:
+    db = _admin(database)
+    try:
+        rows = db.query(
+            "SELECT step FROM diamond_out WHERE run_date = $1 ORDER BY step", (day,)
+        ).getresult()
+    finally:
+        db.close()
+    return [row[0] for row in rows]
+
+
+def test_the_diamonds_independent_steps_overlap_and_every_edge_holds(
+    local_aws: LocalAws, deployed: DeployResult, diamond: str, database: str
+) -> None:
+    since = _now(local_aws)
+    done = run(local_aws, diamond, {"run_date": "2024-05-01", "lookup": "diamond_lookup"})
+    assert done["status"] == "SUCCEEDED", done
+    runs = {step: only for step, (only,) in _runs_by_step(local_aws, deployed, since).items()}
+    start = {step: run["StartedOn"] for step, run in runs.items()}
+    end = {step: run["CompletedOn"] for step, run in runs.items()}
+    for before, after in DIAMOND:
+        assert end[before] <= start[after], (before, after)
+    assert start["left"] < end["right"] and start["right"] < end["left"], "no overlap"
+    print(
+        "diamond: left", start["left"], "-", end["left"], "right", start["right"], "-", end["right"]
+    )
+    assert _diamond_rows(database, "2024-05-01") == ["first", "last", "left", "right"]
+
+
+def test_a_redrive_reruns_the_failed_step_and_what_follows_only(
+    local_aws: LocalAws,
+    deployed: DeployResult,
+    diamond: str,
+    database: str,
+    alerts: Callable[[], list[str]],
+) -> None:
+    """`left` reads a table that does not exist yet: the execution fails at `left` while
+    `right` finishes. Once the table exists, the redrive the alert names runs `left` and
+    `last`; `first` and `right` do not run again, and the data is whole."""
+    alerts()
+    since = _now(local_aws)
+    day = "2024-05-02"
+    failed = run(local_aws, diamond, {"run_date": day, "lookup": "diamond_lookup_later"})
+    assert failed["status"] == "FAILED" and failed["error"] == "States.TaskFailed", failed["cause"]
+    assert {k: len(v) for k, v in _runs_by_step(local_aws, deployed, since).items()} == {
+        "first": 1, "left": 1, "right": 1,
+    }  # fmt: skip
+    (message,) = alerts(expected=1)
+    assert "  left (sql/probe/left.sql): Glue run jr_" in message
+    command = f"aws stepfunctions redrive-execution --execution-arn {failed['executionArn']}"
+    assert command in message
+
+    db = _admin(database)
+    try:  # the fix: the table it reads now exists
+        db.query("CREATE TABLE diamond_lookup_later AS SELECT 1 AS x")
+    finally:
+        db.close()
+    local_aws.client("stepfunctions").redrive_execution(executionArn=failed["executionArn"])
+    done = wait(local_aws, failed["executionArn"])
+    assert done["status"] == "SUCCEEDED", done
+    counts = {k: len(v) for k, v in _runs_by_step(local_aws, deployed, since).items()}
+    assert counts == {"first": 1, "left": 2, "right": 1, "last": 1}
+    assert _diamond_rows(database, day) == ["first", "last", "left", "right"]
+    assert json.loads(done["output"])["runs"].keys() == {"first", "left", "right", "last"}
+
+
+def _now(local_aws: LocalAws) -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)

@@ -193,9 +193,42 @@ def test_the_runner_is_one_python_shell_39_job_with_the_contract_arguments() -> 
 
 def test_state_machine_substitutions_fill_every_asl_placeholder() -> None:
     pipeline = load("pipeline")
-    (machine,) = resources(pipeline, "AWS::StepFunctions::StateMachine").values()
+    machines = resources(pipeline, "AWS::StepFunctions::StateMachine")
+    assert set(machines) == {"StateMachine", "Notifier"}
+    machine, notifier = machines["StateMachine"], machines["Notifier"]
     assert set(machine["DefinitionSubstitutions"]) == set(asl.PLACEHOLDERS)
     assert set(machine["DefinitionS3Location"]) == {"Bucket", "Key"}
+    assert set(notifier["DefinitionSubstitutions"]) == set(asl.NOTIFIER_PLACEHOLDERS)
+    assert notifier["DefinitionS3Location"]["Key"] == {"Ref": "NotifierDefinitionKey"}
+
+
+def test_failed_executions_start_the_notifier_and_undelivered_alerts_alarm() -> None:
+    pipeline = load("pipeline")
+    rule = pipeline["Resources"]["AlertRule"]["Properties"]
+    pattern = rule["EventPattern"]
+    assert pattern["source"] == ["aws.states"]
+    assert pattern["detail-type"] == ["Step Functions Execution Status Change"]
+    assert pattern["detail"] == {
+        "status": ["FAILED", "TIMED_OUT", "ABORTED"],
+        "stateMachineArn": [{"Ref": "StateMachine"}],
+    }
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"Ref": "Notifier"}
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["AlertDeadLetterQueue", "Arn"]}}
+    starting = statement(pipeline, "AlertRuleRole", "StartTheNotifier")
+    assert (starting["Action"], starting["Resource"]) == (
+        "states:StartExecution",
+        {"Ref": "Notifier"},
+    )
+    reading = statement(pipeline, "NotifierRole", "ReadThePipelinesExecutions")
+    assert reading["Action"] == "states:GetExecutionHistory"
+    assert reading["Resource"]["Fn::Sub"].endswith(":execution:${NamePrefix}-${PipelineName}:*")
+    failed = pipeline["Resources"]["NotifierFailedAlarm"]["Properties"]
+    assert failed["Dimensions"] == [{"Name": "StateMachineArn", "Value": {"Ref": "Notifier"}}]
+    undelivered = pipeline["Resources"]["AlertDeadLetterAlarm"]["Properties"]
+    assert undelivered["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["AlertDeadLetterQueue", "QueueName"]}}
+    ]
 
 
 def test_schedule_passes_the_scheduled_time_and_is_optional() -> None:
@@ -254,7 +287,7 @@ def test_failed_and_timed_out_executions_alarm_per_state_machine(alarm: str, met
 
 def test_the_state_machine_reads_only_the_runners_error_log_and_starts_only_itself() -> None:
     pipeline = load("pipeline")
-    reading = statement(pipeline, "StateMachineRole", "ReadRunnerErrors")
+    reading = statement(pipeline, "NotifierRole", "ReadRunnerErrors")
     assert reading["Action"] == "logs:GetLogEvents"
     assert reading["Resource"]["Fn::Sub"].endswith(
         ":log-group:/aws-glue/python-jobs/error:log-stream:*"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from infra import asl
 from infra.local.server import LocalAws
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,6 +81,18 @@ def _alarm(aws: LocalAws, physical_id: str) -> Any:
 
 
 # AWS type -> a call that fails (or asserts) unless the resource with this physical id exists.
+def _queue_policy(aws: LocalAws, physical_id: str) -> None:
+    sqs = aws.client("sqs")
+    with_policy = [
+        url
+        for url in sqs.list_queues().get("QueueUrls", [])
+        if sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+        .get("Attributes", {})
+        .get("Policy")
+    ]
+    assert with_policy, f"queue policy {physical_id}: no queue has a policy"
+
+
 EXISTENCE_CHECKS: dict[str, Callable[[LocalAws, str], Any]] = {
     "AWS::EC2::VPC": lambda aws, i: aws.client("ec2").describe_vpcs(VpcIds=[i]),
     "AWS::EC2::Subnet": lambda aws, i: aws.client("ec2").describe_subnets(SubnetIds=[i]),
@@ -118,6 +131,10 @@ EXISTENCE_CHECKS: dict[str, Callable[[LocalAws, str], Any]] = {
     "AWS::Scheduler::Schedule": _schedule,
     "AWS::SQS::Queue": lambda aws, i: aws.client("sqs").get_queue_attributes(QueueUrl=i),
     "AWS::CloudWatch::Alarm": _alarm,
+    "AWS::Events::Rule": lambda aws, i: aws.client("events").describe_rule(
+        Name=i.rsplit("/", 1)[-1]
+    ),
+    "AWS::SQS::QueuePolicy": _queue_policy,
 }
 
 
@@ -181,6 +198,10 @@ def stacks(local_aws: LocalAws) -> dict[str, dict[str, str]]:
     local_aws.client("s3").put_object(
         Bucket=storage["ScriptsBucket"], Key=definition_key, Body=ASL.read_bytes()
     )
+    notifier_key = "statemachine/_notifier-test.asl.json"
+    local_aws.client("s3").put_object(
+        Bucket=storage["ScriptsBucket"], Key=notifier_key, Body=asl.NOTIFIER_PATH.read_bytes()
+    )
     pipeline = deploy(
         local_aws,
         "etl-pipeline-reviews",
@@ -191,6 +212,7 @@ def stacks(local_aws: LocalAws) -> dict[str, dict[str, str]]:
             "PipelineName": "reviews_etl",
             "DefinitionBucket": storage["ScriptsBucket"],
             "DefinitionKey": definition_key,
+            "NotifierDefinitionKey": notifier_key,
             "GlueJobName": platform["GlueJobName"],
             "AlertTopicArn": platform["AlertTopicArn"],
             "DataBucket": storage["DataBucket"],

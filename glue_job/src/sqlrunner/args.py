@@ -11,6 +11,7 @@ usual Glue idiom.
 import argparse
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
+from . import retrying
 from .cost import GLUE_PYTHON_SHELL_DPU
 from .errors import UsageError
 
@@ -18,7 +19,17 @@ REQUIRED = ("db", "db_creds", "bucket", "file")
 # lineage: where OpenLineage events go (sqlrunner.lineage), `off` by default; pipeline
 # and step: the spec's names for this run, which the orchestrators pass (else the
 # file's folder and name stand in).
-OPTIONAL = ("params", "statement_timeout", "sslrootcert", "lineage", "pipeline", "step", "dpu")
+OPTIONAL = (
+    "params",
+    "statement_timeout",
+    "sslrootcert",
+    "lineage",
+    "pipeline",
+    "step",
+    "dpu",
+    "retries",
+    "retry_delay_seconds",
+)
 # Arguments Glue itself passes to every run; accepted, never required.
 GLUE_RESERVED = ("JOB_NAME", "JOB_ID", "JOB_RUN_ID", "TempDir", "job-bookmark-option")
 DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
@@ -37,6 +48,8 @@ class JobArgs(NamedTuple):
     pipeline: Optional[str] = None
     step: Optional[str] = None
     dpu: Optional[float] = None  # the job's MaxCapacity, for the summary's DPU-seconds
+    retries: int = 0  # transient failures retried in the run (retrying.py)
+    retry_delay_seconds: int = 0
 
 
 class RaisingParser(argparse.ArgumentParser):
@@ -94,6 +107,8 @@ def resolve(argv: Sequence[str], *, require_bucket: bool = True) -> JobArgs:
         pipeline=values.get("pipeline") or None,
         step=values.get("step") or None,
         dpu=_dpu(values.get("dpu")),
+        retries=retrying.parse_retries(values.get("retries")),
+        retry_delay_seconds=retrying.parse_delay(values.get("retry_delay_seconds")),
     )
 
 

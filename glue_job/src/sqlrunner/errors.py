@@ -12,7 +12,7 @@ marker ending the runner's last stderr line):
 
     bad_input  exit 2  fix the call, the parameters or the SQL file; nothing ran
     permanent  exit 1  retrying cannot help: alert at once
-    transient  exit 3  retrying may help: the orchestrator retries with backoff
+    transient  exit 3  retrying may help: the runner retried it (--retries, retrying.py)
 
 The tables below (SQLSTATEs, driver messages, AWS error codes) are the only place a
 failure is judged transient; everything not listed is permanent.

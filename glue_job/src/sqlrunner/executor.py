@@ -23,6 +23,7 @@ import re
 import time
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional
 
+from . import retrying
 from .args import JobArgs
 from .connection import ENGINES, ConnectOptions, Database, connect
 from .cost import glue_dpu_seconds
@@ -229,7 +230,18 @@ def run_job(args: JobArgs, *, out: Output, clients: Optional[Clients] = None) ->
     emitter = _lineage_emitter(args, out, clients)
     with StopSignals() as stop:
         try:
-            _run(args, out, clients, stop, summary, emitter)
+
+            def attempt(number: int) -> None:
+                summary["attempts"] = number
+                _run(args, out, clients, stop, summary, emitter)
+
+            retrying.run_with_retries(
+                attempt,
+                retries=args.retries,
+                delay_seconds=args.retry_delay_seconds,
+                out=out,
+                stop=stop,
+            )
             stop.disarm()
             summary.update(status="succeeded", failure=None, exit_code=EXIT_OK)
         except RunnerError as err:

@@ -33,6 +33,7 @@ RESOURCE_CLASSES = (
     glue.GlueDatabaseResource,
     messaging.SnsSubscriptionResource,
     messaging.ScheduleResource,
+    messaging.QueuePolicyResource,
     bucket_policy.BucketPolicyResource,
     state_machines.StateMachineResource,
     redshift.RedshiftClusterResource,

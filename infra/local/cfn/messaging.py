@@ -1,4 +1,5 @@
-"""AWS::SNS::Subscription and AWS::Scheduler::Schedule, created in moto's backends.
+"""AWS::SNS::Subscription, AWS::Scheduler::Schedule and AWS::SQS::QueuePolicy, created in
+moto's backends.
 
 - Subscription: Ref gives the subscription ARN; FilterPolicy, RawMessageDelivery and the
   other attributes are set as SetSubscriptionAttributes would.
@@ -110,3 +111,35 @@ class ScheduleResource(BackendResource, CloudFormationModel):
         scheduler_backends[self.account_id][self.region].delete_schedule(
             self.group_name, self.physical_id
         )
+
+
+class QueuePolicyResource(BackendResource, CloudFormationModel):
+    """AWS::SQS::QueuePolicy: the PolicyDocument set as each queue's Policy attribute
+    (SetQueueAttributes). Ref gives a generated id, as AWS does; moto does not enforce it.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queuepolicy.html
+    """
+
+    CFN_TYPE = "AWS::SQS::QueuePolicy"
+
+    @classmethod
+    def create(
+        cls, name: str, properties: Mapping[str, Any], account_id: str, region: str
+    ) -> QueuePolicyResource:
+        from moto.sqs.models import sqs_backends
+
+        queues = required(properties, "Queues", cls.CFN_TYPE)
+        document = required(properties, "PolicyDocument", cls.CFN_TYPE)
+        text = document if isinstance(document, str) else json.dumps(document)
+        backend = sqs_backends[account_id][region]
+        for url in queues:
+            backend.set_queue_attributes(str(url).rstrip("/").rsplit("/", 1)[-1], {"Policy": text})
+        return cls(name, account_id, region, properties)
+
+    def remove(self) -> None:
+        from moto.sqs.models import sqs_backends
+
+        backend = sqs_backends[self.account_id][self.region]
+        for url in self.properties.get("Queues", []):
+            queue = str(url).rstrip("/").rsplit("/", 1)[-1]
+            if queue in backend.queues:
+                backend.set_queue_attributes(queue, {"Policy": ""})
