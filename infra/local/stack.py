@@ -622,6 +622,11 @@ def environment(state: StackState) -> dict[str, str]:
         "ETLKIT_ALERT_TOPIC_ARN": outputs["AlertTopicArn"],
         "ETLKIT_PGHOST": state.postgres.host,
         "ETLKIT_PGPORT": str(state.postgres.port),
+        # the Assets' names, as the runner's OpenLineage events name the same tables
+        "ETLKIT_REDSHIFT_CLUSTER": state.postgres.host.lower(),
+        "ETLKIT_REDSHIFT_REGION": state.region,
+        "ETLKIT_REDSHIFT_DATABASE": state.database,
+        "ETLKIT_REDSHIFT_PORT": str(state.postgres.port),
         "AIRFLOW_VAR_ETLKIT_GLUE_JOB_NAME": outputs["GlueJobName"],
         "AIRFLOW_VAR_ETLKIT_DATA_BUCKET": outputs["DataBucket"],
         "AIRFLOW_VAR_ETLKIT_ALERT_TOPIC_ARN": outputs["AlertTopicArn"],

@@ -44,6 +44,7 @@ POLL_SECONDS_ENV = "ETLKIT_POLL_SECONDS"
 REDSHIFT_CLUSTER_ENV = "ETLKIT_REDSHIFT_CLUSTER"
 REDSHIFT_REGION_ENV = "ETLKIT_REDSHIFT_REGION"
 REDSHIFT_DATABASE_ENV = "ETLKIT_REDSHIFT_DATABASE"
+REDSHIFT_PORT_ENV = "ETLKIT_REDSHIFT_PORT"  # optional; Redshift's 5439 when unset
 DATA_BUCKET_ENV = "ETLKIT_DATA_BUCKET"
 # Seconds between two status calls of a deferred task. A Glue Python shell run takes a
 # minute or more to start on AWS, so 30 s costs little latency; the local stack, whose runs
@@ -96,12 +97,20 @@ def poll_seconds() -> int:
 
 
 def asset_deployment() -> Deployment | None:
-    """The Redshift cluster, region and database Asset names use; None unless all are set."""
+    """The Redshift cluster, region, database (and port) Asset names use; None unless the
+    first three are set. The runner's OpenLineage events name the same tables from its
+    secret's host and port (sqlrunner.lineage), so on AWS these are the cluster's; the local
+    stack sets them to its PostgreSQL's, which the runner's events name too."""
     values = [
         os.environ.get(name, "").strip()
         for name in (REDSHIFT_CLUSTER_ENV, REDSHIFT_REGION_ENV, REDSHIFT_DATABASE_ENV)
     ]
-    return Deployment(*values) if all(values) else None
+    if not all(values):
+        return None
+    port = os.environ.get(REDSHIFT_PORT_ENV, "").strip()
+    if port and not port.isdigit():
+        raise SettingError(f"{REDSHIFT_PORT_ENV}={port!r} must be a port number")
+    return Deployment(*values, int(port)) if port else Deployment(*values)
 
 
 def asset_settings() -> dict[str, str]:
