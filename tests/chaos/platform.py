@@ -66,11 +66,13 @@ def write_chaos_tree(root: Path) -> Path:
     target.mkdir(parents=True)
     spec = (source / "pipeline.yaml").read_text()
     assert "name: reviews_etl\n" in spec and "retry_delay_minutes: 5\n" in spec
-    # the runner's retry of a transient failure waits a minute, not five
+    assert "step_timeout_minutes: 60\n" in spec
+    # the runner's retry of a transient failure waits a minute, not five; a Glue minute
+    # lasts a second on the test server, so the step's timeout leaves room for that wait
     (target / "pipeline.yaml").write_text(
-        spec.replace("name: reviews_etl\n", f"name: {CHAOS_PIPELINE}\n").replace(
-            "retry_delay_minutes: 5\n", "retry_delay_minutes: 1\n"
-        )
+        spec.replace("name: reviews_etl\n", f"name: {CHAOS_PIPELINE}\n")
+        .replace("retry_delay_minutes: 5\n", "retry_delay_minutes: 1\n")
+        .replace("step_timeout_minutes: 60\n", "step_timeout_minutes: 240\n")
     )
     for name in ("create_schema.sql", "unload_helpful_reviews.sql"):
         (target / name).write_text((source / name).read_text())
