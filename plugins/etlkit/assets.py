@@ -29,10 +29,20 @@ def step_assets(spec: PipelineSpec, graph: Graph) -> dict[str, tuple[list[Any], 
     if deployment is None:
         return {step: ([], []) for step in graph.steps}
     values = static_values(spec, config.asset_settings())
+    # A table is written by one step and read by others: each dataset is named, and each
+    # Asset built, once per pipeline (as a DAG author shares one Asset between tasks).
+    names: dict[Any, AssetName | None] = {}
+    assets: dict[AssetName, Any] = {}
 
     def named(datasets: Any) -> list[Any]:
-        names = {asset_name(dataset, deployment, values) for dataset in datasets}
-        return [_asset(one) for one in sorted(n for n in names if n is not None)]
+        for dataset in datasets:
+            if dataset not in names:
+                names[dataset] = asset_name(dataset, deployment, values)
+        found = sorted({names[d] for d in datasets if names[d] is not None})
+        for one in found:
+            if one not in assets:
+                assets[one] = _asset(one)
+        return [assets[one] for one in found]
 
     return {
         step: (named(graph.nodes[step].reads), named(graph.nodes[step].writes))

@@ -35,22 +35,31 @@ def dag_params(spec: PipelineSpec) -> dict[str, Param]:
     """One Param per spec param, empty by default, so a manual run can set any of them."""
     return {
         name: Param(
-            None,
-            title=name,
-            description=_describe(param),
-            **_form_schema(param.type),
-            **({SOURCE_KEY: param.source} if param.source else {}),
+            None, description=_describe(param), schema=_form_schema(name, param.type, param.source)
         )
         for name, param in spec.params.items()
     }
 
 
-def _form_schema(kind: str) -> dict[str, Any]:
+class _Schema(dict):
+    """A Param's schema, shared by its copies. Airflow deep-copies the DAG's Params once per
+    `__init__` level of every task (three for a Glue step), so with a thousand tasks copying
+    the schemas was a large part of DAG parse time. Nothing changes a schema after the DAG
+    is built, and it stays a dict to everything else (serialization, the trigger form)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Schema:
+        return self
+
+
+def _form_schema(name: str, kind: str, source: str | None) -> _Schema:
     """The runner's JSON Schema for the type, which may also be left empty (null): the run
-    then resolves the param as described above."""
+    then resolves the param as described above. A param from the data interval says so
+    (SOURCE_KEY), for the run's note (etlkit.run_notes)."""
     schema = json_schema(kind)
     schema["type"] = ["null", schema["type"]]
-    return schema
+    if source:
+        schema[SOURCE_KEY] = source
+    return _Schema(title=name, **schema)
 
 
 def _describe(param: ParamSpec) -> str:

@@ -80,6 +80,9 @@ def test_outlets_and_inlets_are_the_datasets_steps_write_and_read(bag):
     assert all("incoming" not in name for _, outs in names.values() for name in outs)
     order_totals = dag.get_task("order_totals").outlets[0]
     assert order_totals.uri == "redshift://etlkit-demo.eu-west-1:5439/dev/mart/order_totals"
+    # one Asset per dataset and pipeline: the writer's outlet is the reader's inlet
+    (read,) = (a for a in dag.get_task("report").inlets if a.name == ORDER_TOTALS)
+    assert read is order_totals
 
 
 def test_another_dag_can_be_scheduled_on_a_steps_outlet(bag):

@@ -133,6 +133,32 @@ def test_params_form_offers_every_spec_param(dagbag, specs):
         params.get_param("run_date").resolve("25/11/2026")
 
 
+def test_params_form_survives_serialization_and_copies_share_its_schema(dagbag):
+    """Airflow deep-copies the DAG's Params per task (and per __init__ level); the copies
+    share the schema, which keeps DAG parse time down. The serialized DAG (what the UI's
+    trigger form reads) holds the same schema as a plain dict, refusing the same values."""
+    import copy
+
+    from airflow.serialization.definitions.param import SerializedParam
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    dag = dagbag.dags["reviews_etl_glue"]
+    param = dag.params.get_param("run_date")
+    copied = copy.deepcopy(dag.params).get_param("run_date")
+    assert copied is not param
+    assert copied.schema is param.schema
+    task = dag.get_task("load_reviews")
+    assert task.params.get_param("run_date").schema is param.schema
+    stored = DagSerialization.from_dict(DagSerialization.to_dict(dag)).params
+    schema = stored.get_param("run_date").schema
+    assert type(schema) is dict
+    assert schema == dict(param.schema)
+    assert schema["title"] == "run_date"
+    assert SerializedParam("2026-11-25", **schema).resolve(raises=True) == "2026-11-25"
+    with pytest.raises(Exception, match=r"does not match|is not a 'date'"):
+        SerializedParam("25/11/2026", **schema).resolve(raises=True)
+
+
 def test_state_machine_task_names_the_execution_after_the_run_date(dagbag, variables, render):
     """The name the schedule's StartDatedRun gives the date's execution, and the input it
     sends: a DAG run of a date the schedule started joins that execution (etlkit_core.executions)."""
