@@ -277,6 +277,15 @@ import json, os, signal, sys, time
 with open(os.environ["RECORD"], "a") as record:
     record.write(json.dumps({{"argv": sys.argv[1:], "pid": os.getpid(), "env": dict(os.environ)}}) + "\\n")
 if sys.argv[1:] == ["triggerer"]:
+    # end first, but only once the other two have started: stopped before its Python is up,
+    # a process leaves no record and the test could not tell it was ever started
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with open(os.environ["RECORD"]) as seen:
+            started = {{json.loads(line)["argv"][0] for line in seen if line.strip()}}
+        if {{"scheduler", "dag-processor"}} <= started:
+            break
+        time.sleep(0.05)
     sys.exit(3)
 if sys.argv[1:] in (["scheduler"], ["dag-processor"]):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
