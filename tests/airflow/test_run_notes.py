@@ -50,6 +50,8 @@ def _ok(done):
 
 
 def test_each_run_is_noted_with_the_date_it_processes(airflow):
+    # only this test's runs: the other tests of the session run this DAG too
+    airflow.run("dags", "delete", DAG_ID, "--yes")
     _ok(airflow.run("dags", "reserialize"))
     try:
         _ok(airflow.run("dags", "trigger", DAG_ID, "--conf", '{"run_date": "2015-06-03"}'))

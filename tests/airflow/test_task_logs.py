@@ -62,7 +62,7 @@ def test_the_state_machine_task_log_shows_states_statements_and_cost(aws_env, mo
     assert not [w for w in caught if "ProvidersManager" in str(w.message)], caught
     text = "\n".join(log.lines)
     for step in ("create_schema", "load_reviews", "unload_helpful_reviews"):
-        assert f"  {step}.run: done (" in text, text
+        assert f"  {step}: done (" in text, text
     # the runner's own lines, from each Glue run's output stream
     assert "CREATE TABLE IF NOT EXISTS reviews" in text
     assert f"DELETE FROM reviews WHERE review_date = '{DAY}'" in text

@@ -12,6 +12,7 @@ import textwrap
 
 import pytest
 
+from etlkit_core import pipeline_graph
 from etlkit_core.run_params import RunParamsError, resolve
 from etlkit_core.spec import SCHEDULED_TIME, load_spec
 from infra import asl
@@ -57,7 +58,9 @@ def spec(tmp_path_factory):
     directory = tmp_path_factory.mktemp("parity")
     (directory / "a.sql").write_text("SELECT 1;\n")
     (directory / "pipeline.yaml").write_text(textwrap.dedent(SPEC))
-    return load_spec(directory / "pipeline.yaml")
+    spec = load_spec(directory / "pipeline.yaml")
+    pipeline_graph.write([spec])  # the machine is built from the step graph
+    return spec
 
 
 def _python(spec, given):

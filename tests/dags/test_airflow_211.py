@@ -84,6 +84,8 @@ def test_same_data_interval_and_args_on_2_11(report):
         "--statement_timeout": "3540000",
         "--pipeline": "reviews_etl",
         "--step": "load_reviews",
+        "--retries": "2",
+        "--retry_delay_seconds": "300",
     }
 
 

@@ -70,6 +70,8 @@ def test_scheduled_run_renders_the_data_interval_date(dagbag, variables, render)
             "--statement_timeout": timeout,
             "--pipeline": "reviews_etl",
             "--step": "create_schema",
+            "--retries": "2",
+            "--retry_delay_seconds": "300",
         },
         "load_reviews": {
             "--file": "sql/reviews/load_reviews.sql",
@@ -77,6 +79,8 @@ def test_scheduled_run_renders_the_data_interval_date(dagbag, variables, render)
             "--statement_timeout": timeout,
             "--pipeline": "reviews_etl",
             "--step": "load_reviews",
+            "--retries": "2",
+            "--retry_delay_seconds": "300",
         },
         "unload_helpful_reviews": {
             "--file": "sql/reviews/unload_helpful_reviews.sql",
@@ -86,6 +90,8 @@ def test_scheduled_run_renders_the_data_interval_date(dagbag, variables, render)
             "--statement_timeout": timeout,
             "--pipeline": "reviews_etl",
             "--step": "unload_helpful_reviews",
+            "--retries": "2",
+            "--retry_delay_seconds": "300",
         },
     }
     job = render(dag.get_task("load_reviews"), data_interval_start=NOV_25).job_name
@@ -325,6 +331,8 @@ def test_a_new_spec_gets_both_dags_without_code(second_pipeline, variables, rend
         "--statement_timeout": str((60 * 60 - 60) * 1000),
         "--pipeline": "orders_etl",
         "--step": "stage_orders",
+        "--retries": "1",
+        "--retry_delay_seconds": "60",
     }
     machine = bag.dags["orders_etl_stepfunctions"].get_task("run_state_machine")
     assert "orders_etl" in machine.doc_md or "state machine" in machine.doc_md

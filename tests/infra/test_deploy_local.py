@@ -25,6 +25,7 @@ import pg
 import pytest
 import yaml
 
+from etlkit_core.pipeline_graph import load_graph
 from etlkit_core.spec import load_spec
 from infra import artifacts, asl
 from infra.deploy import DeployResult, deploy, deploy_pipeline, point_secret_at
@@ -408,7 +409,7 @@ PROBE_SPEC = """\
       target: {type: identifier, default: probe_rows}
     steps:
       - {id: make_table, file: make_table.sql, params: [target]}
-      - {id: insert_row, file: insert_row.sql, params: [run_date, target]}
+      - {id: insert_row, file: insert_row.sql, params: [run_date, target], after: [make_table]}
     """
 PROBE_SQL = {
     "make_table.sql": "-- @param target identifier\n"
@@ -659,31 +660,36 @@ DIAMOND_SPEC = """\
       lookup: {type: identifier}
     steps:
       - {id: first, file: first.sql, params: [run_date]}
-      - {id: left, file: left.sql, params: [run_date, lookup]}
-      - {id: right, file: right.sql, params: [run_date]}
-      - {id: last, file: last.sql, params: [run_date]}
+      - {id: left, file: left.sql, params: [run_date, lookup], after: [first]}
+      - {id: right, file: right.sql, params: [run_date], after: [first]}
+      - {id: last, file: last.sql, params: [run_date], after: [left, right]}
     """
+# Each step writes a table of its own (two steps writing one table would need an order
+# between them, which the diamond's middle steps must not have); `after:` draws the diamond.
 _OWN_ROW = (
     "-- @param run_date date\n"
-    "DELETE FROM diamond_out WHERE run_date = '${run_date}' AND step = '{step}';\n"
+    "CREATE TABLE IF NOT EXISTS diamond_{step} (run_date date, step text);\n"
+    "DELETE FROM diamond_{step} WHERE run_date = '${run_date}';\n"
 )
 DIAMOND_SQL = {
-    "first.sql": "-- @param run_date date\n"
-    "CREATE TABLE IF NOT EXISTS diamond_out (run_date date, step text);\n"
-    + _OWN_ROW.replace("-- @param run_date date\n", "").replace("{step}", "first")
-    + "INSERT INTO diamond_out VALUES ('${run_date}', 'first');\n",
+    "first.sql": _OWN_ROW.replace("{step}", "first")
+    + "INSERT INTO diamond_first VALUES ('${run_date}', 'first');\n",
     # reads a table the caller names: one that does not exist yet makes this step fail
     "left.sql": "-- @param lookup identifier\n"
     + _OWN_ROW.replace("{step}", "left")
     + "SELECT pg_sleep(4);\n"
-    "INSERT INTO diamond_out SELECT '${run_date}', 'left' FROM ${lookup} LIMIT 1;\n",
+    "INSERT INTO diamond_left SELECT '${run_date}', 'left' FROM ${lookup} LIMIT 1;\n",
     # done well before `left` fails: a branch still running when another fails is stopped
     # with the Parallel state (as on AWS), and a redrive runs it again
     "right.sql": _OWN_ROW.replace("{step}", "right")
-    + "SELECT pg_sleep(1);\nINSERT INTO diamond_out VALUES ('${run_date}', 'right');\n",
+    + "SELECT pg_sleep(1);\nINSERT INTO diamond_right VALUES ('${run_date}', 'right');\n",
     "last.sql": _OWN_ROW.replace("{step}", "last")
-    + "INSERT INTO diamond_out VALUES ('${run_date}', 'last');\n",
+    + "INSERT INTO diamond_last VALUES ('${run_date}', 'last');\n",
 }
+DIAMOND_ROWS = " UNION ALL ".join(
+    f"SELECT step FROM diamond_{step} WHERE run_date = $1"
+    for step in ("first", "left", "right", "last")
+)
 # (Glue Timeout minutes last a second on this server: 30 s per run.)
 DIAMOND = [("first", "left"), ("first", "right"), ("left", "last"), ("right", "last")]
 
@@ -695,21 +701,12 @@ def diamond(
     database: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> str:
-    """The diamond pipeline, deployed like any other, its machine then built from the
-    diamond graph (until the graph comes from the SQL, generate() chains the steps)."""
-    from etlkit_core.graph import AFTER, Edge, Graph
-
+    """The diamond pipeline, deployed like any other: its graph comes from its spec's
+    `after:` lists (no step reads what another writes), and is the diamond."""
     root = tmp_path_factory.mktemp("diamond")
     arn = deploy_probe(local_aws, deployed, root, DIAMOND_SPEC, DIAMOND_SQL)
-    spec = load_spec(root / "sql" / "probe" / "pipeline.yaml")
-    graph = Graph([s.id for s in spec.steps], [Edge(a, b, AFTER) for a, b in DIAMOND])
-    definition = substitute(
-        asl.render_definition(asl.build(spec, graph)),
-        {"GlueJobName": deployed.glue_job_name, "DataBucket": deployed.data_bucket},
-    )
-    local_aws.client("stepfunctions").update_state_machine(
-        stateMachineArn=arn, definition=definition
-    )
+    graph = load_graph(load_spec(root / "sql" / "probe" / "pipeline.yaml"))
+    assert sorted((edge.before, edge.after) for edge in graph.edges) == sorted(DIAMOND)
     db = _admin(database)
     try:
         db.query("CREATE TABLE IF NOT EXISTS diamond_lookup (x int)")
@@ -733,7 +730,7 @@ def _diamond_rows(database: str, day: str) -> list[str]:
     db = _admin(database)
     try:
         rows = db.query(
-            "SELECT step FROM diamond_out WHERE run_date = $1 ORDER BY step", (day,)
+            f"SELECT step FROM ({DIAMOND_ROWS}) AS steps ORDER BY step", (day,)
         ).getresult()
     finally:
         db.close()
