@@ -32,7 +32,7 @@ from infra.mwaa.local_airflow import METADATA_DATABASE, _api_answers
 from tests.airflow.conftest import Airflow, LocalStack
 from tests.chaos.stack_pipelines import Alerts, airflow_for, deploy, glue_runs, write_pipeline
 
-# ~3 minutes of scheduler round trips: run by `make chaos` (CI runs both)
+# ~5 minutes of scheduler round trips: run by `make chaos` (CI runs both)
 pytestmark = [pytest.mark.slow, pytest.mark.chaos, pytest.mark.timeout(1800)]
 
 NAME = "resume_af"
