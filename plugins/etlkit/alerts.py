@@ -102,10 +102,14 @@ def resume_lines(context: Mapping[str, Any]) -> list[str]:
             "view: the task, Clear, Downstream and Only failed): finished steps do not run again."
         ]
     when = logical.isoformat()
+    # `-t` takes the task id as is: Airflow 3 matches it as a substring of task ids (not the
+    # regex its help text names; `'^id$'` matches nothing), Airflow 2 as a regex search. Step
+    # ids are [a-z0-9_] only, so both read it alike; a longer id that contains it is cleared
+    # too only if it failed in this run as well (`--only-failed`), and needs rerunning anyway.
     return [
         "Once the cause is fixed, rerun the failed step and what follows (finished steps do "
         "not run again):",
-        f"  airflow tasks clear {dag_id} -t '^{task_id}$' --downstream --only-failed "
+        f"  airflow tasks clear {dag_id} -t {task_id} --downstream --only-failed "
         f"-s {when} -e {when} --yes",
     ]
 

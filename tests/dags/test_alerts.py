@@ -52,7 +52,7 @@ def test_rendered_notifier_of_a_failed_step(dagbag, variables):
         "Try:       3 of 3",
         "Error:     RuntimeError: Glue run jr_1 of etlkit-platform-sql-runner ended FAILED: boom",
         "Log:       http://airflow.example/dags/x/runs/y/tasks/z?try_number=3",
-        "  airflow tasks clear reviews_etl_glue -t '^load_reviews$' --downstream --only-failed "
+        "  airflow tasks clear reviews_etl_glue -t load_reviews --downstream --only-failed "
         "-s 2026-11-25T02:00:00+00:00 -e 2026-11-25T02:00:00+00:00 --yes",
     ):
         assert expected in message, (expected, message)
