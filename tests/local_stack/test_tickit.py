@@ -27,11 +27,12 @@ from infra.deploy import DeployResult, deploy, point_secret_at
 from infra.lineage_picture import graph_of
 from infra.local import tickit_data
 from infra.local.server import LocalAws
+from tests.chaos.platform import PGHOST, PGPORT, PGUSER, own_database
 
 pytestmark = pytest.mark.slow
 
 REGION = "us-east-1"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+PG = {"host": PGHOST, "port": PGPORT, "user": PGUSER}
 SCALE = 0.01
 SPEC = load_spec(REPO_ROOT / "sql" / "tickit" / "pipeline.yaml")
 TABLES = ("users", "venue", "category", "date", "event", "listing", "sales")
@@ -39,17 +40,8 @@ TABLES = ("users", "venue", "category", "date", "event", "listing", "sales")
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    name = f"tickit_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = pg.DB(dbname="postgres", **PG)
-    except pg.Error as exc:
-        pytest.skip(f"PostgreSQL at {PG['host']}:{PG['port']} is not reachable ({exc})")
-    admin.query(f'CREATE DATABASE "{name}"')
-    try:
+    with own_database("tickit") as name:
         yield name
-    finally:
-        admin.query(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.fixture(scope="module")
