@@ -67,7 +67,11 @@ def test_both_dags_run_a_date_and_agree(local_stack, airflow):
     # the same date again: the date ran already, so this run is a rerun with its own name
     again = airflow.run("dags", "test", "reviews_etl_stepfunctions", "--conf", conf)
     assert again.returncode == 0, (again.stdout + again.stderr)[-5000:]
-    names = sorted(e["name"] for e in client.list_executions(stateMachineArn=arn)["executions"])
+    names = sorted(
+        e["name"]
+        for e in client.list_executions(stateMachineArn=arn)["executions"]
+        if e["name"].startswith(day.isoformat())
+    )
     assert names[0] == day.isoformat() and len(names) == 2
     assert re.fullmatch(rf"{day.isoformat()}_rerun_[0-9a-f]{{8}}_t1", names[1]), names
     assert _check_day(local_stack, day) == by_glue
@@ -130,7 +134,8 @@ def test_a_permanent_failure_fails_the_run_without_retries_and_alerts_the_runner
     assert "Run date:  2015-06-02" in message
     assert "ended FAILED, permanent: sqlrunner: error: s3://" in message
     assert 'relation "no_such_table_e2e" does not exist' in message
-    assert "(Command failed with exit code 1); not retried" in message
+    assert "(Command failed with exit code 1); cost: " in message  # issue 16's cost line
+    assert "; not retried: retrying cannot fix it" in message
     assert "Try:       1 of 3" in message
     assert "AirflowFailException" in message
     assert "Log:       http://127.0.0.1:" in message
