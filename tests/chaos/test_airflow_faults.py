@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from etlkit_core import pipeline_graph
+from etlkit_core.spec import discover
 from infra.local import stack
 from tests.airflow.conftest import DATES, Airflow, LocalStack, backfill_command
 from tests.dags.airflow_home import REPO
@@ -147,6 +149,7 @@ def test_nothing_airflow_writes_contains_the_password(
     (root / "chaos_secret").mkdir(parents=True)
     (root / "chaos_secret" / "pipeline.yaml").write_text(FAILING_SPEC)
     (root / "chaos_secret" / "touch_nothing.sql").write_text(FAILING_SQL)
+    pipeline_graph.write(discover(root))  # the DAG's task graph is read from it
     local_stack.client("s3").put_object(
         Bucket=local_stack.state.outputs["ScriptsBucket"],
         Key="sql/chaos_secret/touch_nothing.sql",
@@ -244,6 +247,7 @@ def test_an_airflow_backfill_on_a_one_run_glue_job_retries_and_ends_correct(
             Key=f"sql/chaos_af/{name}",
             Body=(pipeline / name).read_bytes(),
         )
+    pipeline_graph.write(discover(root))  # the DAG's task graph is read from it
     home = tmp_path / "airflow"
     command = backfill_command(
         local_stack.env_file, home, "chaos_af_reviews_glue", DATES[0], DATES[-1]
