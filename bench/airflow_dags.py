@@ -49,14 +49,19 @@ print(json.dumps({"real": best(real), "empty": best(empty)}))
 """
 
 
+def _parse_env(home: Path, **extra: str) -> dict:
+    """The environment both parse measures run in: Airflow's home and etlkit's plugins."""
+    return {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"), **extra}  # fmt: skip
+
+
 def _parse_times(home: Path) -> dict:
     empty = home / "empty_dags"
     empty.mkdir()
     (empty / "empty.py").write_text(
         "from airflow.sdk import DAG\n\nwith DAG('empty', schedule=None):\n    pass\n"
     )
-    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins")}  # fmt: skip
+    env = _parse_env(home)
     done = subprocess.run(
         [sys.executable, "-c", _PARSE, str(REPO_ROOT / "dags"), str(empty)],
         env=env, capture_output=True, text=True, check=True,
@@ -110,12 +115,13 @@ def _many_pipelines_parse_times(home: Path) -> dict:
     root = home / "many_pipelines"
     write_many_pipelines(root)
     empty = home / "empty_dags"
-    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
-           "ETLKIT_PIPELINES_DIR": str(root),
-           # a deployment, so every task gets its Assets (etlkit.config)
-           "ETLKIT_REDSHIFT_CLUSTER": "bench", "ETLKIT_REDSHIFT_REGION": "eu-west-1",
-           "ETLKIT_REDSHIFT_DATABASE": "dev", "ETLKIT_DATA_BUCKET": "bench-data"}  # fmt: skip
+    env = _parse_env(
+        home,
+        ETLKIT_PIPELINES_DIR=str(root),
+        # a deployment, so every task gets its Assets (etlkit.config)
+        ETLKIT_REDSHIFT_CLUSTER="bench", ETLKIT_REDSHIFT_REGION="eu-west-1",
+        ETLKIT_REDSHIFT_DATABASE="dev", ETLKIT_DATA_BUCKET="bench-data",
+    )  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-c", _PARSE, str(REPO_ROOT / "dags"), str(empty)],
         env=env, capture_output=True, text=True, check=True,
