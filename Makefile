@@ -32,19 +32,29 @@ lint:  ## ruff over the repo, the runner's Python 3.9 compatibility check, gener
 	$(RUN) python -m etlkit_core graph --check sql
 	$(RUN) ruff check --no-cache --target-version py39 --select UP,F,E --ignore UP --isolated --line-length 100 glue_job
 
+# The runner's tests: test-py39 runs them on Glue's Python where this machine has 3.9, and
+# unit then runs only the files whose oracles need 3.12 (pglast, node); else unit runs all.
+RUNNER_TESTS := tests/runner tests/adapter tests/corpus tests/sample_data tests/analysis
+RUNNER_ORACLE_TESTS := tests/runner/test_splitter_pglast.py tests/runner/test_params.py tests/runner/test_param_types.py
+PY39_ENV_PYTHON := .venv-py39/bin/python
+DURATIONS := --durations=15
+
 unit:  ## pytest (real PostgreSQL, moto and the local AWS, the real Airflow); faults are `make chaos`
-	$(RUN) pytest --ignore=tests/chaos -m "not chaos"
+	@if [ -x $(PY39_ENV_PYTHON) ]; then \
+	  echo "the runner's tests run in test-py39 (Glue's Python 3.9); here only $(RUNNER_ORACLE_TESTS)"; \
+	  $(RUN) pytest $(DURATIONS) --ignore=tests/chaos -m "not chaos" $(addprefix --ignore=,$(RUNNER_TESTS)) tests $(RUNNER_ORACLE_TESTS); \
+	else $(RUN) pytest $(DURATIONS) --ignore=tests/chaos -m "not chaos"; fi
 
 chaos: setup pg  ## faults and long runs on the local stack: kill -9, PostgreSQL restart, Glue concurrency, races, missing inputs, timeouts, UNLOAD isolation, Airflow backfills
-	$(RUN) pytest -p no:cacheprovider tests/chaos
-	$(RUN) pytest -p no:cacheprovider -m chaos tests/airflow
+	$(RUN) pytest $(DURATIONS) -p no:cacheprovider tests/chaos
+	$(RUN) pytest $(DURATIONS) -p no:cacheprovider -m chaos tests/airflow
 
 security: setup  ## checkov over the CloudFormation templates, gated by infra/security/suppressions.yaml (also in make test)
 	$(RUN) python -m infra.security.checkov_gate
 
 test-py39:  ## the runner's tests under Python 3.9 + PyGreSQL 5.0.6 (Glue's runtime)
-	@if [ -x .venv-py39/bin/python ]; then \
-	  .venv-py39/bin/python -m pytest -q -p no:cacheprovider tests/runner tests/adapter tests/corpus tests/sample_data tests/analysis; \
+	@if [ -x $(PY39_ENV_PYTHON) ]; then \
+	  $(PY39_ENV_PYTHON) -m pytest -q $(DURATIONS) -p no:cacheprovider $(RUNNER_TESTS); \
 	else echo "SKIPPED test-py39: no Python 3.9 interpreter on this machine (install python3.9 to run the runner tests on Glue's runtime)"; fi
 
 pg:  ## make sure PostgreSQL answers on 127.0.0.1:5432 (starts an installed cluster if it is down)

@@ -5,9 +5,15 @@ Why: Airflow 3.3.1's scheduler fails a resumed task when the executor's report t
 deferring process exited arrives after the trigger has already fired and the task is running
 again (SchedulerJobRunner._process_executor_events only excuses a resumed task still in
 SCHEDULED). A run that ends within seconds of the deferral, as on the local stack, hits that
-window; waiting one poll interval before the first status call keeps the trigger's event
-behind the deferring process's exit. On AWS a Glue run outlasts the interval anyway, so this
-costs nothing there; the worker slot is free during the wait either way.
+window. The trigger waits before its first status call: one poll interval, and in a
+triggerer at least FIRST_LOOK_FLOOR_SECONDS, since with a short interval (the local stack
+polls every 1-5 s) a loaded machine still lost the race: the deferring process took 5 s to
+exit and the scheduler failed the resumed try ("finished with state success, but the task
+instance's state attribute is queued"), and once the retries were spent, the run. `airflow
+dags test` runs the trigger in the task's own process (trigger_id is None there: the
+triggerer sets it), where no such race exists, so it keeps the plain interval. On AWS a Glue
+run outlasts both anyway, so this costs nothing there; the worker slot is free during the
+wait either way.
 
 quiet_provider_warning() silences one warning the provider raises on every AWS client it
 makes: AwsBaseHook reads its own version for the user agent through
@@ -35,12 +41,24 @@ def quiet_provider_warning() -> None:
     warnings.filterwarnings("ignore", message=r"ProvidersManager\.hooks is deprecated")
 
 
+# Longer than a loaded machine took from a deferral to the scheduler seeing the deferring
+# process exit (about 6 s measured with both cores busy).
+FIRST_LOOK_FLOOR_SECONDS = 15
+
+
 class _FirstLookAfterOneInterval:
     waiter_delay: int
+    trigger_id: int | None
+
+    def first_look_seconds(self) -> int:
+        """Seconds from the deferral to the first status call."""
+        if self.trigger_id is None:  # run in the task's process (`airflow dags test`)
+            return self.waiter_delay
+        return max(self.waiter_delay, FIRST_LOOK_FLOOR_SECONDS)
 
     async def run(self) -> AsyncIterator[Any]:
         quiet_provider_warning()
-        await asyncio.sleep(self.waiter_delay)
+        await asyncio.sleep(self.first_look_seconds())
         async for event in super().run():  # type: ignore[misc]
             yield event
 

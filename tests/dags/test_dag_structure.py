@@ -374,3 +374,21 @@ def test_tasks_defer_with_the_delayed_first_look_triggers(dagbag, task_id, trigg
     assert path == f"etlkit.triggers.{trigger_name}"
     assert arguments == provider.serialize()[1]
     assert deferred.value.method_name == "execute_complete"
+
+
+@pytest.mark.parametrize(
+    "waiter_delay, trigger_id, first_look",
+    [
+        (1, None, 1),  # `airflow dags test`: the trigger runs in the task's process
+        (1, 7, 15),  # a triggerer: no first look before the deferring process was seen to exit
+        (30, 7, 30),
+    ],
+)
+def test_a_triggerer_takes_its_first_look_after_the_deferral_has_settled(
+    waiter_delay, trigger_id, first_look
+):
+    from etlkit.triggers import GlueRunTrigger
+
+    trigger = GlueRunTrigger(job_name="j", run_id="jr_1", verbose=True, waiter_delay=waiter_delay)
+    trigger.trigger_id = trigger_id
+    assert trigger.first_look_seconds() == first_look
