@@ -43,8 +43,11 @@ definition for every pipeline (`_notifier.asl.json`, deployed by each pipeline s
     FetchErrorLine (Task)  GetLogEvents on the run's `/aws-glue/python-jobs/error` stream: the
                            runner's own error line (file, line, statement, SQLSTATE), which
                            Glue's ErrorMessage ("Command failed with exit code N") lacks.
+    PriceExecution (Task)  GetExecutionHistory with data, COST_PAGE events at a time (looped
+      MoreToPrice (Choice) while there is a next page): the Glue runs' DPU-seconds and the
+                           state transitions, priced by etlkit_core.pricing's rules.
     NotifyFailure (Task)   SNS publish of a readable alert: machine, execution, failed steps,
-                           the runner's error, input, and the command that resumes it,
+                           the runner's error, input, its cost, and the command that resumes it,
                            `aws stepfunctions redrive-execution --execution-arn <arn>`.
     AlertNotDelivered (Fail) when the alert could not be published: the notifier's own
                            failure, watched by the pipeline stack's alarm; a notifier that
@@ -56,8 +59,9 @@ template's DefinitionSubstitutions: nothing account-specific is generated.
 JSONata used, kept to what AWS documents and the local AWS evaluates with jsonata-python:
 `$states.input/.result/.errorOutput/.context`, `:=` blocks, `? :`, `$exists`, `$not`, `in`,
 `$keys`, `$filter` and `$map` with a lambda, a lambda that calls itself, `$split`, `$append`, `$count`, `$join`, `$merge`, `$string`,
-`$substring`, `$match` and `$lookup`, `$toMillis`, `$fromMillis` with a picture, and Step
-Functions' `$parse`. Never a bare `$` (the local evaluator rejects it, as AWS does at the top
+`$substring`, `$match` and `$lookup`, `$toMillis`, `$fromMillis` with a picture, `$sum`,
+`$max`, `$round`, `$formatNumber`, `$contains` with a regular expression, and Step Functions'
+`$parse`. Never a bare `$` (the local evaluator rejects it, as AWS does at the top
 level).
 """
 
@@ -71,7 +75,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from etlkit_core import executions, failures, pipeline_graph, run_params
+from etlkit_core import executions, failures, pipeline_graph, pricing, run_params
 from etlkit_core.graph import Graph
 from etlkit_core.pipeline_graph import load_graph
 from etlkit_core.run_params import literal as _lit
@@ -101,6 +105,10 @@ GET_EXECUTION_HISTORY = "arn:aws:states:::aws-sdk:sfn:getExecutionHistory"
 EXECUTION_EXISTS = "Sfn.ExecutionAlreadyExistsException"
 # GetExecutionHistory's largest page, newest first: a failed step's events are the last ones.
 HISTORY_PAGE = 1000
+# Events per page when the notifier prices an execution. These pages carry execution data (a
+# Glue run's JobRun is a TaskSucceeded event's output), and a Task's result must stay under
+# Step Functions' 256 KiB payload quota: 25 events of a few KiB each leave room to spare.
+COST_PAGE = 25
 
 # The placeholders every definition may contain; the pipeline template's
 # DefinitionSubstitutions must fill each of them (tests/infra checks both sides).
@@ -126,6 +134,7 @@ START_DATED, STARTED, ALREADY_STARTED = "StartDatedRun", "DatedRunStarted", "Dat
 PARALLEL_PREFIX = "Parallel"
 # The notifier's states.
 READ_HISTORY, READ_ERROR, FETCH_ERROR = "ReadHistory", "ReadRunError", "FetchErrorLine"
+PRICE, PRICE_MORE = "PriceExecution", "MoreToPrice"
 NOTIFY, ALERTED, UNDELIVERED = "NotifyFailure", "Alerted", "AlertNotDelivered"
 
 # Errors of the Glue integration after which the same run request can simply be repeated:
@@ -464,9 +473,16 @@ def build_notifier() -> dict[str, Any]:
                         "Next": FETCH_ERROR,
                     }
                 ],
-                "Default": NOTIFY,
+                "Default": PRICE,
             },
             FETCH_ERROR: _fetch_error_state(),
+            PRICE: _price_state(),
+            PRICE_MORE: {
+                "Type": "Choice",
+                "Comment": "The history has more pages to price.",
+                "Choices": [{"Condition": "{% $exists($states.input.cost.next) %}", "Next": PRICE}],
+                "Default": NOTIFY,
+            },
             NOTIFY: _notify_state(),
             ALERTED: {"Type": "Succeed"},
             UNDELIVERED: {
@@ -553,8 +569,59 @@ def _fetch_error_state() -> dict[str, Any]:
             "Limit": failures.ERROR_LOG_TAIL,
         },
         "Output": "{% (" + found + "; $merge([$states.input, {'line': $line}])) %}",
-        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": NOTIFY, "Output": "{% $states.input %}"}],
-        "Next": NOTIFY,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": PRICE, "Output": "{% $states.input %}"}],
+        "Next": PRICE,
+    }
+
+
+def _price_state() -> dict[str, Any]:
+    """One page of the execution's history with its data, added to the running figures the
+    alert's cost line is made of (etlkit_core.pricing's rules, as the task logs price an
+    execution): each Glue run's DPU-seconds from its JobRun (a TaskSucceeded event's output
+    or a TaskFailed event's cause), and the states entered and Tasks scheduled, which make
+    the billed state transitions. If a page cannot be read the alert says so and goes out."""
+    per_run = pricing.jsonata_run_dpu_seconds("$r")
+    page = (
+        "$events := $states.result.Events; "
+        "$glue := $filter($events, function($e) { "
+        "($e.Type = 'TaskSucceeded' and $e.TaskSucceededEventDetails.ResourceType = 'glue') or "
+        "($e.Type = 'TaskFailed' and $e.TaskFailedEventDetails.ResourceType = 'glue') }); "
+        "$runs := $map($glue, function($e) { ($text := $e.Type = 'TaskSucceeded' ? "
+        "$e.TaskSucceededEventDetails.Output : $e.TaskFailedEventDetails.Cause; "
+        "$substring($text, 0, 1) = '{' ? $parse($text)) }); "
+        "$was := $states.input.cost; "
+        "$add := function($a, $b) { ($exists($a) ? $a : 0) + ($exists($b) ? $b : 0) }; "
+        "$merge([$states.input, {'cost': {"
+        "'dpu_seconds': $add($was.dpu_seconds, $sum($map($runs, function($r) { "
+        + per_run
+        + " }))), "
+        "'entered': $add($was.entered, $count($events[$contains(Type, /StateEntered$/)])), "
+        "'task_entered': $add($was.task_entered, $count($events[Type = 'TaskStateEntered'])), "
+        "'scheduled': $add($was.scheduled, $count($events[Type = 'TaskScheduled'])), "
+        "'next': $states.result.NextToken}}])"
+    )
+    arguments = (
+        "$merge([{'ExecutionArn': $states.input.event.detail.executionArn, "
+        f"'MaxResults': {COST_PAGE}, 'IncludeExecutionData': true}}, "
+        "$exists($states.input.cost.next) ? {'NextToken': $states.input.cost.next} : {}])"
+    )
+    return {
+        "Type": "Task",
+        "Comment": "What the execution cost, from its history a page at a time.",
+        "Resource": GET_EXECUTION_HISTORY,
+        "Arguments": "{% " + arguments + " %}",
+        "Output": "{% (" + page + ") %}",
+        "Catch": [
+            {
+                "ErrorEquals": ["States.ALL"],
+                "Next": NOTIFY,
+                "Output": (
+                    "{% $merge([$states.input, {'cost_error': $states.errorOutput.Error & ': ' "
+                    "& $states.errorOutput.Cause}]) %}"
+                ),
+            }
+        ],
+        "Next": PRICE_MORE,
     }
 
 
@@ -580,6 +647,17 @@ def _notify_state() -> dict[str, Any]:
         f"($exists({detail}.cause) ? {detail}.cause : '') : {detail}.status))",
         "'Input:     ' & (" + f"$exists({detail}.input) ? {detail}.input : '{{}}')",
         f"'Execution: ' & {detail}.executionArn",
+        "'Cost:      ' & ($exists($states.input.cost_error) ? 'unreadable (' & "
+        "$states.input.cost_error & ')' : "
+        + pricing.jsonata_cost_figures(
+            "$states.input.cost.dpu_seconds",
+            pricing.jsonata_state_transitions(
+                "$states.input.cost.entered",
+                "$states.input.cost.task_entered",
+                "$states.input.cost.scheduled",
+            ),
+        )
+        + ")",
         "($exists($states.input.history_error) ? 'History:   unreadable (' & "
         "$states.input.history_error & ')' : '')",
         "''",

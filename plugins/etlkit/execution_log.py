@@ -55,23 +55,35 @@ def report(sfn: Any, glue: Any, logs: Any, execution_arn: str) -> ExecutionRepor
 
 def _outcomes(events: list[dict]) -> Iterator[tuple[str, tuple[str, str] | None]]:
     """One line per state that ended (or failed), with the Glue run a Task state started."""
+    by_id = {event["id"]: event for event in events}
+
+    def state_of(event: dict) -> str | None:
+        """The state an event is about: its chain of previous events leads back to that
+        state's StateEntered event (a Parallel state's branches interleave their events)."""
+        while event is not None:
+            if event["type"].endswith("StateEntered"):
+                return event["stateEnteredEventDetails"]["name"]
+            event = by_id.get(event.get("previousEventId"))
+        return None
+
     entered: dict[str, Any] = {}
-    current: str | None = None
     runs: dict[str, tuple[str, str]] = {}
     problems: dict[str, str] = {}
     for event in events:
         kind = event["type"]
         details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
         if kind.endswith("StateEntered"):
-            current = details.get("name")
-            entered[current] = event["timestamp"]
-        elif kind == "TaskSubmitted" and current:
+            entered[details.get("name")] = event["timestamp"]
+        elif kind == "TaskSubmitted" and (state := state_of(event)):
             output = json.loads(details.get("output") or "{}")
             if output.get("JobRunId"):
-                runs[current] = (output.get("JobName", "?"), output["JobRunId"])
+                runs[state] = (output.get("JobName", "?"), output["JobRunId"])
         elif kind in ("TaskFailed", "TaskTimedOut", "ExecutionFailed", "ExecutionTimedOut"):
             cause = str(details.get("cause") or "")[:CAUSE_LIMIT]
-            problems[current or "execution"] = f"{details.get('error', kind)}: {cause}".strip()
+            where = "execution" if kind.startswith("Execution") else state_of(event)
+            if where == "execution" and problems:  # the failed state's problem, passed on
+                continue
+            problems[where or "execution"] = f"{details.get('error', kind)}: {cause}".strip()
         elif kind.endswith("StateExited"):
             name = details.get("name")
             seconds = (event["timestamp"] - entered.pop(name, event["timestamp"])).total_seconds()

@@ -13,6 +13,8 @@ of a month are free (not deducted here: a run's cost is what it adds to a busy a
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
+
 # Glue's billing rule (minimum, DPU sizes) is the runner's, which reports DPU-seconds too.
 from sqlrunner.cost import GLUE_MINIMUM_BILLED_SECONDS, GLUE_PYTHON_SHELL_DPU, glue_dpu_seconds
 
@@ -39,12 +41,59 @@ def state_transitions(events: list[dict]) -> int:
     return entered + max(scheduled - tasks, 0)
 
 
-def cost_line(dpu_seconds: float, transitions: int | None = None) -> str:
-    """One line for people: `cost: 11.2 DPU-s Glue ($0.0014)[, 8 state transitions ($0.0002)]`."""
-    line = f"cost: {dpu_seconds:.1f} Glue DPU-s (${glue_usd(dpu_seconds):.4f})"
+def shown(value: float, places: int) -> str:
+    """`value` with `places` decimals, rounded half to even on its shortest decimal form: what
+    JSONata's `$round` does, so the notifier machine's alert shows the figures Python shows."""
+    step = Decimal(1).scaleb(-places)
+    return str(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_EVEN))
+
+
+def cost_figures(dpu_seconds: float, transitions: int | None = None) -> str:
+    """`11.2 Glue DPU-s ($0.0014)[, 8 state transitions ($0.0002)]`."""
+    figures = f"{shown(dpu_seconds, 1)} Glue DPU-s (${shown(glue_usd(dpu_seconds), 4)})"
     if transitions is not None:
-        line += f", {transitions} state transitions (${sfn_usd(transitions):.4f})"
-    return line
+        figures += f", {transitions} state transitions (${shown(sfn_usd(transitions), 4)})"
+    return figures
+
+
+def cost_line(dpu_seconds: float, transitions: int | None = None) -> str:
+    """One line for people: `cost: 11.2 Glue DPU-s ($0.0014)[, 8 state transitions ($0.0002)]`."""
+    return f"cost: {cost_figures(dpu_seconds, transitions)}"
+
+
+# The same rules as JSONata expressions, for the Step Functions alert (infra/asl.py's
+# notifier); tests/core/test_pricing.py feeds both the same figures.
+
+
+def jsonata_run_dpu_seconds(run: str) -> str:
+    """DPU-seconds billed for the Glue JobRun (GetJobRun's shape) `run` evaluates to; nothing
+    for a run without its DPU."""
+    return (
+        f"($run := {run}; $exists($run.MaxCapacity) ? $max([$exists($run.ExecutionTime) ? "
+        f"$run.ExecutionTime : 0, {GLUE_MINIMUM_BILLED_SECONDS}]) * $run.MaxCapacity)"
+    )
+
+
+def jsonata_state_transitions(entered: str, task_entered: str, task_scheduled: str) -> str:
+    """state_transitions() from its three counts (states entered, Task states entered,
+    TaskScheduled events)."""
+    return f"({entered} + $max([{task_scheduled} - {task_entered}, 0]))"
+
+
+def jsonata_cost_figures(dpu_seconds: str, transitions: str) -> str:
+    """cost_figures(dpu_seconds, transitions) as JSONata over two numeric expressions (either
+    may be undefined, as `$sum` of no runs is: zero)."""
+
+    def shown_(value: str, places: int) -> str:
+        return f"$formatNumber($round({value}, {places}), '0.{'0' * places}')"
+
+    return (
+        f"($d := {dpu_seconds}; $d := $exists($d) ? $d : 0; "
+        f"$t := {transitions}; $t := $exists($t) ? $t : 0; " + shown_("$d", 1) + " & "
+        f"' Glue DPU-s ($' & {shown_(f'$d / 3600 * {GLUE_USD_PER_DPU_HOUR!r}', 4)} & '), ' & "
+        f"$string($t) & ' state transitions ($' & "
+        f"{shown_(f'$t * {SFN_USD_PER_TRANSITION!r}', 4)} & ')')"
+    )
 
 
 __all__ = [
@@ -53,9 +102,14 @@ __all__ = [
     "GLUE_USD_PER_DPU_HOUR",
     "SFN_FREE_TRANSITIONS_PER_MONTH",
     "SFN_USD_PER_TRANSITION",
+    "cost_figures",
     "cost_line",
     "glue_dpu_seconds",
     "glue_usd",
+    "jsonata_cost_figures",
+    "jsonata_run_dpu_seconds",
+    "jsonata_state_transitions",
     "sfn_usd",
+    "shown",
     "state_transitions",
 ]

@@ -25,6 +25,8 @@ import pg
 import pytest
 import yaml
 
+from etlkit import execution_log
+from etlkit_core import pricing
 from etlkit_core.pipeline_graph import load_graph
 from etlkit_core.spec import load_spec
 from infra import artifacts, asl
@@ -578,6 +580,7 @@ def test_an_unusable_input_fails_before_any_glue_run(
     assert "TaskScheduled" not in done["events"]
     (message,) = alerts(expected=1)
     assert "reviews_etl" in message and "Failed step(s): none recorded" in message
+    assert "Cost:      0.0 Glue DPU-s ($0.0000), 3 state transitions ($0.0001)" in message
     assert "Error:     InvalidExecutionInput: " in message and (
         "'run_date' (date) of pipeline reviews_etl comes from the data interval" in message
     )
@@ -777,6 +780,16 @@ def test_a_redrive_reruns_the_failed_step_and_what_follows_only(
     assert "  left (sql/probe/left.sql): Glue run jr_" in message
     command = f"aws stepfunctions redrive-execution --execution-arn {failed['executionArn']}"
     assert command in message
+    # what the execution cost, priced by the notifier as the _stepfunctions DAG's task log
+    # prices it: three runs (two succeeded, one failed), at least Glue's minimum each
+    logged = execution_log.report(
+        *(local_aws.client(name) for name in ("stepfunctions", "glue", "logs")),
+        failed["executionArn"],
+    )
+    (cost,) = [line for line in message.splitlines() if line.startswith("Cost:")]
+    assert cost == "Cost:      " + logged.cost.removeprefix("cost: ")
+    least = 3 * pricing.GLUE_MINIMUM_BILLED_SECONDS * min(pricing.GLUE_PYTHON_SHELL_DPU)
+    assert float(cost.split()[1]) >= float(pricing.shown(least, 1))
 
     db = _admin(database)
     try:  # the fix: the table it reads now exists
