@@ -719,12 +719,18 @@ def diamond(
     return arn
 
 
-def _runs_by_step(local_aws: LocalAws, deployed: DeployResult, since: Any) -> dict[str, list]:
+def _runs_by_step(
+    local_aws: LocalAws, deployed: DeployResult, since: Any, day: str
+) -> dict[str, list]:
+    """The probe pipelines' Glue runs for `day` started since `since` (the previous test's
+    last run may have started within the second `since` allows for: its date tells it)."""
     runs = local_aws.client("glue").get_job_runs(JobName=deployed.glue_job_name)["JobRuns"]
     found: dict[str, list] = {}
     for run in runs:
-        file = run.get("Arguments", {}).get("--file", "")
-        if run["StartedOn"] >= since and file.startswith("sql/probe/"):
+        arguments = run.get("Arguments", {})
+        file = arguments.get("--file", "")
+        run_date = json.loads(arguments.get("--params") or "{}").get("run_date")
+        if run["StartedOn"] >= since and file.startswith("sql/probe/") and run_date == day:
             found.setdefault(file.rsplit("/", 1)[-1].removesuffix(".sql"), []).append(run)
     return found
 
@@ -744,9 +750,10 @@ def test_the_diamonds_independent_steps_overlap_and_every_edge_holds(
     local_aws: LocalAws, deployed: DeployResult, diamond: str, database: str
 ) -> None:
     since = _now(local_aws)
-    done = run(local_aws, diamond, {"run_date": "2024-05-01", "lookup": "diamond_lookup"})
+    day = "2024-05-01"
+    done = run(local_aws, diamond, {"run_date": day, "lookup": "diamond_lookup"})
     assert done["status"] == "SUCCEEDED", done
-    runs = {step: only for step, (only,) in _runs_by_step(local_aws, deployed, since).items()}
+    runs = {step: only for step, (only,) in _runs_by_step(local_aws, deployed, since, day).items()}
     start = {step: run["StartedOn"] for step, run in runs.items()}
     end = {step: run["CompletedOn"] for step, run in runs.items()}
     for before, after in DIAMOND:
@@ -773,7 +780,7 @@ def test_a_redrive_reruns_the_failed_step_and_what_follows_only(
     day = "2024-05-02"
     failed = run(local_aws, diamond, {"run_date": day, "lookup": "diamond_lookup_later"})
     assert failed["status"] == "FAILED" and failed["error"] == "States.TaskFailed", failed["cause"]
-    assert {k: len(v) for k, v in _runs_by_step(local_aws, deployed, since).items()} == {
+    assert {k: len(v) for k, v in _runs_by_step(local_aws, deployed, since, day).items()} == {
         "first": 1, "left": 1, "right": 1,
     }  # fmt: skip
     (message,) = alerts(expected=1)
@@ -799,7 +806,7 @@ def test_a_redrive_reruns_the_failed_step_and_what_follows_only(
     local_aws.client("stepfunctions").redrive_execution(executionArn=failed["executionArn"])
     done = wait(local_aws, failed["executionArn"])
     assert done["status"] == "SUCCEEDED", done
-    counts = {k: len(v) for k, v in _runs_by_step(local_aws, deployed, since).items()}
+    counts = {k: len(v) for k, v in _runs_by_step(local_aws, deployed, since, day).items()}
     assert counts == {"first": 1, "left": 2, "right": 1, "last": 1}
     assert _diamond_rows(database, day) == ["first", "last", "left", "right"]
     assert json.loads(done["output"])["runs"].keys() == {"first", "left", "right", "last"}
