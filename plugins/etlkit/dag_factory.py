@@ -28,8 +28,8 @@ from etlkit.operators import PipelineExecutionOperator, SqlRunnerStepOperator
 from etlkit.params import dag_params
 from etlkit.templating import pipeline_macros
 from etlkit.timetables import UnscheduledCronTimetable
-from etlkit_core.pipeline_graph import load_graph
-from etlkit_core.spec import PipelineSpec, StepSpec, discover
+from etlkit_core.pipeline_graph import discover_compiled, load_graph
+from etlkit_core.spec import PipelineSpec, StepSpec
 
 GLUE, STEPFUNCTIONS = "glue", "stepfunctions"
 # The DAG that runs on the schedule, per spec `scheduler`; `stepfunctions` schedules with
@@ -45,7 +45,7 @@ _TRANSIENT_RETRIES = dt.timedelta(minutes=15)
 
 def build_dags(dags_folder: Path | str, file_doc: str | None = None) -> dict[str, DAG]:
     """Every pipeline's two DAGs by dag_id, for a DAG file's globals()."""
-    specs = discover(config.pipelines_dir(dags_folder), check_files=False)
+    specs = discover_compiled(config.pipelines_dir(dags_folder))
     return dags_for(specs, file_doc)
 
 

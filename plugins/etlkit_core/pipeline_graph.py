@@ -25,7 +25,7 @@ from sqlrunner.analysis.model import Dataset
 
 from .errors import GraphError
 from .graph import Edge, Graph, Step, graph
-from .spec import SPEC_FILENAME, PipelineSpec, SpecError, discover, load_spec
+from .spec import SPEC_FILENAME, PipelineSpec, SpecError, compile_spec, discover, load_spec
 
 GRAPH_FILENAME = "pipeline.graph.json"
 COMMAND = "python -m etlkit_core graph --write"
@@ -79,7 +79,8 @@ def load_graph(spec: PipelineSpec) -> Graph:
 
 def render(spec: PipelineSpec) -> str:
     """The committed file's text: the graph, each step's reads and writes (logical names,
-    with each one's OpenLineage name where no param is in it), 2-space JSON."""
+    with each one's OpenLineage name where no param is in it), and the spec's checked
+    document with its digest, 2-space JSON."""
     result = graph_of(spec)
     document = {
         "comment": f"generated from {spec.directory.name}/*.sql by `{COMMAND}`; do not edit",
@@ -98,8 +99,25 @@ def render(spec: PipelineSpec) -> str:
             {"before": edge.before, "after": edge.after, "reason": edge.reason}
             for edge in result.edges
         ],
+        # the spec itself, checked: what the DAG processor loads while the spec is unchanged
+        "spec": compile_spec(spec.path),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def discover_compiled(sql_root: Path | str) -> list[PipelineSpec]:
+    """The specs under `sql_root` as a DAG file loads them (step files not looked for: on
+    MWAA they are in S3): each from the compiled copy in its graph file while the spec's
+    text is the one it was made from, else from the YAML as usual."""
+    return discover(sql_root, check_files=False, compiled=_compiled_copy)
+
+
+def _compiled_copy(spec_path: Path) -> Mapping[str, Any] | None:
+    try:
+        stored = json.loads((spec_path.parent / GRAPH_FILENAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # load_graph names the problem with the graph file itself
+    return stored.get("spec") if isinstance(stored, dict) else None
 
 
 def stale_files(specs: Iterable[PipelineSpec]) -> list[str]:

@@ -12,9 +12,10 @@ it at parse time.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,8 @@ _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 
 # The spec's shape, published for editors too (`# yaml-language-server: $schema=...`).
 SCHEMA_PATH = Path(__file__).with_name("pipeline.schema.json")
-SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+_SCHEMA_TEXT = SCHEMA_PATH.read_text(encoding="utf-8")
+SCHEMA: dict[str, Any] = json.loads(_SCHEMA_TEXT)
 _VALIDATOR: Any = None  # built on first use
 # How a broken pattern is reported, by the schema's pattern.
 _PATTERN_PROBLEMS = {
@@ -170,10 +172,16 @@ class PipelineSpec:
         raise KeyError(step_id)
 
 
-def discover(sql_root: Path | str, *, check_files: bool = True) -> list[PipelineSpec]:
-    """Every `<sql_root>/*/pipeline.yaml`, sorted by directory; names must be unique."""
+def discover(
+    sql_root: Path | str,
+    *,
+    check_files: bool = True,
+    compiled: Callable[[Path], Mapping[str, Any] | None] | None = None,
+) -> list[PipelineSpec]:
+    """Every `<sql_root>/*/pipeline.yaml`, sorted by directory; names must be unique.
+    `compiled(path)` may give a spec's compiled copy (see load_spec)."""
     specs = [
-        load_spec(path, check_files=check_files)
+        load_spec(path, check_files=check_files, compiled=compiled(path) if compiled else None)
         for path in sorted(Path(sql_root).glob(f"*/{SPEC_FILENAME}"))
     ]
     seen: dict[str, Path] = {}
@@ -184,15 +192,43 @@ def discover(sql_root: Path | str, *, check_files: bool = True) -> list[Pipeline
     return specs
 
 
-def load_spec(path: Path | str, *, check_files: bool = True) -> PipelineSpec:
+def load_spec(
+    path: Path | str, *, check_files: bool = True, compiled: Mapping[str, Any] | None = None
+) -> PipelineSpec:
     """Load and validate one spec: its shape against pipeline.schema.json, then what a
     schema cannot say. `check_files=False` skips the step-file existence check, for places
-    (an MWAA dags folder) where the SQL lives in S3 rather than beside the spec."""
+    (an MWAA dags folder) where the SQL lives in S3 rather than beside the spec.
+
+    `compiled` is a copy of the spec's document as compile_spec() made it (etlkit_core.
+    pipeline_graph stores one in the committed graph file): while the spec's text and the
+    schema are what it was made from, the YAML is not parsed nor the shape checked again,
+    which is most of the time a DAG file with many pipelines spends loading them."""
     path = Path(path)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(path, "file", f"cannot be read ({exc.strerror})") from None
+    if compiled is not None and compiled.get("sha256") == spec_digest(text):
+        raw = compiled["document"]
+    else:
+        raw = _checked_document(path, text)
+    return _Parser(path, check_files).pipeline(raw)
+
+
+def compile_spec(path: Path) -> dict[str, Any]:
+    """The spec's document, shape-checked, with the digest load_spec() trusts it by."""
+    text = path.read_text(encoding="utf-8")
+    return {"sha256": spec_digest(text), "document": _checked_document(path, text)}
+
+
+def spec_digest(text: str) -> str:
+    """What a compiled document stands for: this spec text checked against this schema."""
+    return hashlib.sha256(f"{_SCHEMA_TEXT}\0{text}".encode()).hexdigest()
+
+
+def _checked_document(path: Path, text: str) -> Any:
+    try:
+        raw = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "yaml"
@@ -201,7 +237,7 @@ def load_spec(path: Path | str, *, check_files: bool = True) -> PipelineSpec:
         ) from None
     raw = _as_json(raw)
     _check_shape(path, raw)
-    return _Parser(path, check_files).pipeline(raw)
+    return raw
 
 
 def _as_json(value: Any) -> Any:

@@ -14,6 +14,7 @@ import pytest
 from etlkit_core.graph import AFTER
 from etlkit_core.pipeline_graph import (
     GRAPH_FILENAME,
+    discover_compiled,
     graph_of,
     graph_path,
     load_graph,
@@ -144,6 +145,37 @@ def test_load_graph_refuses_a_file_the_spec_has_moved_on_from(tmp_path):
     path.write_text(path.read_text().replace("file: load_users.sql", "file: users.sql"))
     with pytest.raises(SpecError, match="describes other steps than"):
         load_graph(load_spec(path))
+
+
+def test_a_dag_file_loads_specs_from_their_compiled_copy_while_they_are_unchanged(
+    tmp_path, monkeypatch
+):
+    """The graph file carries the spec's checked document: a DAG file loads the same spec
+    from it without parsing the YAML or checking its shape again; once the spec's text
+    differs from the copy's (or the copy is missing), the YAML is loaded and checked."""
+    from etlkit_core import spec as spec_module
+
+    path = write_pipeline(tmp_path / "p")
+    write([load_spec(path)])
+    expected = load_spec(path, check_files=False)
+    checked = []
+    real_check = spec_module._check_shape
+    monkeypatch.setattr(
+        spec_module, "_check_shape", lambda *a: checked.append(a[0]) or real_check(*a)
+    )
+    (compiled,) = discover_compiled(tmp_path)
+    assert compiled == expected and checked == []
+
+    # a later edit the graph file was not rewritten for: loaded from the YAML, and checked
+    path.write_text(path.read_text().replace("steps:", "retries: 11\nsteps:"))
+    with pytest.raises(SpecError, match="retries"):
+        discover_compiled(tmp_path)
+    assert checked == [path]
+    path.write_text(path.read_text().replace("retries: 11\n", "retries: 3\n"))
+    (edited,) = discover_compiled(tmp_path)
+    assert edited.retries == 3 and checked == [path, path]
+    graph_path(edited).unlink()
+    assert discover_compiled(tmp_path) == [edited] and checked == [path, path, path]
 
 
 def _command(*args):
