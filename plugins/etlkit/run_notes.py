@@ -10,7 +10,8 @@ SchedulerJobRunner._start_queued_dagruns, inside its session, which commits the 
 the run's state). The date is the one the run's tasks use (run_day, which etlkit.params uses
 too): the trigger's value, else the UTC day the data interval starts on; a backfill's conf
 cannot pin it (etlkit.params refuses that run). A note a person wrote first is kept. `airflow
-dags test` runs without a scheduler and gets no note.
+dags test` runs without a scheduler: DagRun.update_state calls on_dag_run_success (or
+_failed) in its session when the run ends, and the note is written then.
 
 This module runs in the scheduler, which has the plugins folder on sys.path but not the dags
 folder (on MWAA the rest of etlkit lives there): it imports nothing of etlkit. The DAG marks
@@ -24,6 +25,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy
 from airflow.listeners import hookimpl
 
 # Schema keyword naming where an empty date param's value comes from (JSON Schema ignores
@@ -36,9 +38,37 @@ BACKFILL_RUN_TYPE = "backfill"
 
 @hookimpl
 def on_dag_run_running(dag_run: Any, msg: str) -> None:
+    _note(dag_run)
+
+
+@hookimpl
+def on_dag_run_success(dag_run: Any, msg: str) -> None:
+    _note(dag_run)  # a run no scheduler started (`airflow dags test`) is noted as it ends
+
+
+@hookimpl
+def on_dag_run_failed(dag_run: Any, msg: str) -> None:
+    _note(dag_run)
+
+
+def _note(dag_run: Any) -> None:
+    state = sqlalchemy.inspect(dag_run)
+    if not state.detached:
+        _write(dag_run, getattr(dag_run, "dag", None))
+        return
+    # `airflow dags test` hands its run over outside any session (its attributes expired):
+    # the note goes in through a session of its own
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        attached = session.get(type(dag_run), state.identity)
+        if attached is not None:
+            _write(attached, getattr(dag_run, "dag", None))
+
+
+def _write(dag_run: Any, dag: Any) -> None:
     if dag_run.note:
         return
-    dag = getattr(dag_run, "dag", None)
     name = date_param(getattr(dag, "params", None) or {})
     if name is None:
         return

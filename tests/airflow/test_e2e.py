@@ -12,9 +12,11 @@ import textwrap
 import time
 
 import pytest
+import sqlalchemy
 
 from etlkit_core import pipeline_graph
 from etlkit_core.spec import discover
+from infra.mwaa.local_airflow import METADATA_DATABASE
 from tests.airflow.conftest import (
     DATES,
     backfill_command,
@@ -37,6 +39,23 @@ def _check_day(local_stack, day):
     return files
 
 
+def _notes(airflow, dag_id):
+    """The notes of the DAG's runs, from Airflow's metadata database."""
+    engine = sqlalchemy.create_engine(airflow.env[METADATA_DATABASE])
+    try:
+        with engine.connect() as db:
+            rows = db.execute(
+                sqlalchemy.text(
+                    "SELECT n.content FROM dag_run_note n JOIN dag_run r ON r.id = n.dag_run_id "
+                    "WHERE r.dag_id = :dag"
+                ),
+                {"dag": dag_id},
+            ).all()
+    finally:
+        engine.dispose()
+    return {row[0] for row in rows}
+
+
 def test_both_dags_run_a_date_and_agree(local_stack, airflow):
     day = DATES[0]
     conf = json.dumps({"run_date": day.isoformat()})
@@ -49,6 +68,9 @@ def test_both_dags_run_a_date_and_agree(local_stack, airflow):
     sfn = airflow.run("dags", "test", "reviews_etl_stepfunctions", "--conf", conf)
     assert sfn.returncode == 0, (sfn.stdout + sfn.stderr)[-5000:]
     by_sfn = _check_day(local_stack, day)
+    # runs made by `dags test` (no scheduler) carry the date they processed too
+    assert _notes(airflow, "reviews_etl_glue") >= {f"run_date={day}"}
+    assert _notes(airflow, "reviews_etl_stepfunctions") >= {f"run_date={day}"}
     assert by_sfn == by_glue  # same rows loaded, same files with the same rows
 
     client = local_stack.client("stepfunctions")
