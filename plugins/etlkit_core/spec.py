@@ -340,6 +340,11 @@ class _Parser:
                         f"got {schedule!r}",
                     )
         defaults = {key: body.get("default") for key, body in SCHEMA["properties"].items()}
+        self.retries_fit(
+            top.get("retries", defaults["retries"]),
+            top.get("retry_delay_minutes", defaults["retry_delay_minutes"]),
+            top.get("step_timeout_minutes", defaults["step_timeout_minutes"]),
+        )
         return PipelineSpec(
             name=top["name"],
             directory=self.path.parent,
@@ -357,6 +362,21 @@ class _Parser:
             params=params,
             steps=steps,
         )
+
+    def retries_fit(self, retries: int, delay: int, timeout: int) -> None:
+        """The runner retries inside the step's one Glue run (sqlrunner.retrying), so its
+        waits, `delay` minutes doubling after each retry, must end before the run's Timeout:
+        otherwise Glue stops the run before its last retry and the alert reports a TIMEOUT
+        instead of the failure that was being retried."""
+        waits = [delay * 2**number for number in range(retries)]
+        if sum(waits) >= timeout:
+            listed = ", ".join(str(wait) for wait in waits)
+            raise self.fail(
+                "retries",
+                f"{retries} retries wait {listed} min ({sum(waits)} min in all), which does not "
+                f"fit in one step's Glue run (step_timeout_minutes {timeout}): lower retries "
+                "or retry_delay_minutes, or raise step_timeout_minutes",
+            )
 
     def schedule(self, value: str | None) -> str | None:
         if value is None:

@@ -201,6 +201,7 @@ start_date: 2015-01-01
 max_active_runs: 3
 retries: 6
 retry_delay_minutes: 1
+step_timeout_minutes: 120
 params:
   run_date: {type: date, from: data_interval_start}
   lake_uri: {type: s3_uri, default: "s3://{data_bucket}/lake/reviews/parquet/"}

@@ -405,6 +405,7 @@ PROBE_SPEC = """\
     scheduler: stepfunctions
     start_date: 2024-01-01
     retries: 2
+    retry_delay_minutes: 1
     step_timeout_minutes: 5
     params:
       run_date: {type: date, from: data_interval_start}

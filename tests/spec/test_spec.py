@@ -215,6 +215,38 @@ def test_duplicate_pipeline_names(tmp_path):
 def test_statements_end_before_their_step_does(tmp_path, minutes, expected_seconds):
     """`--statement_timeout` leaves the runner time to cancel and roll back before Glue's
     Timeout: a tenth of the step's limit, at most a minute (contract C4)."""
-    body = VALID.replace("params:\n", f"step_timeout_minutes: {minutes}\nparams:\n")
+    body = VALID.replace("params:\n", f"retries: 0\nstep_timeout_minutes: {minutes}\nparams:\n")
     spec = load_spec(write(tmp_path, body))
     assert spec.statement_timeout_ms == expected_seconds * 1000
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        (
+            "retries: 2\nretry_delay_minutes: 5\nstep_timeout_minutes: 15\n",
+            "retries: 2 retries wait 5, 10 min (15 min in all), which does not fit in one "
+            "step's Glue run (step_timeout_minutes 15)",
+        ),
+        (
+            "retries: 6\nretry_delay_minutes: 1\n",  # the default step_timeout_minutes: 60
+            "retries: 6 retries wait 1, 2, 4, 8, 16, 32 min (63 min in all)",
+        ),
+        (
+            "step_timeout_minutes: 10\n",  # the defaults: 2 retries, 5 min
+            "retries: 2 retries wait 5, 10 min (15 min in all)",
+        ),
+    ],
+)
+def test_retry_waits_must_fit_in_the_steps_glue_run(tmp_path, settings, problem):
+    """The runner retries inside one Glue run: waits that outlast its Timeout would end the
+    run as TIMEOUT before the last retry, hiding the failure being retried."""
+    with pytest.raises(SpecError) as raised:
+        load_spec(write(tmp_path, VALID.replace("params:\n", settings + "params:\n")))
+    assert problem in str(raised.value)
+
+
+def test_retry_waits_just_inside_the_steps_glue_run_load(tmp_path):
+    body = "retries: 2\nretry_delay_minutes: 5\nstep_timeout_minutes: 16\nparams:\n"
+    spec = load_spec(write(tmp_path, VALID.replace("params:\n", body)))
+    assert (spec.retries, spec.retry_delay_minutes, spec.step_timeout_minutes) == (2, 5, 16)
