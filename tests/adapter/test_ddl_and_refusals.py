@@ -4,7 +4,7 @@ SQL passed through untouched, and every other Redshift-only statement refused by
 import pytest
 
 from local_redshift.statements import REFUSED_COMMANDS
-from sqlrunner.errors import NotEmulatedError
+from sqlrunner.errors import NotEmulatedError, StatementError
 
 
 def columns(redshift, table):
@@ -106,9 +106,10 @@ def test_redshift_only_statements_fail_by_name(redshift, refused):
 @pytest.mark.parametrize(
     "sql, what",
     [
-        ("VACUUM FULL reviews TO 75 PERCENT", "VACUUM FULL"),
-        ("VACUUM SORT ONLY reviews", "VACUUM SORT"),
-        ("VACUUM REINDEX reviews", "VACUUM REINDEX"),
+        (
+            "CREATE PROCEDURE p() NONATOMIC AS $$ BEGIN NULL; END $$ LANGUAGE plpgsql",
+            "NONATOMIC stored procedures",
+        ),
         ("SET enable_case_sensitive_identifier TO true", "SET enable_case_sensitive_identifier"),
         ("CREATE TABLE s (a SUPER)", "SUPER columns"),
         ("CREATE TABLE g (a GEOMETRY)", "GEOMETRY columns"),
@@ -125,3 +126,81 @@ def test_redshift_only_settings_that_only_label_are_accepted(redshift):
     assert "no local effect" in redshift.run("SET query_group TO 'etl'").detail
     assert "no local effect" in redshift.run("RESET query_group").detail
     assert "nothing to do" in redshift.run("SET enable_case_sensitive_identifier TO off").detail
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "VACUUM FULL reviews TO 75 PERCENT",
+        "VACUUM SORT ONLY reviews",
+        "VACUUM DELETE ONLY reviews TO 100 PERCENT",
+        "VACUUM REINDEX reviews",
+        "VACUUM RECLUSTER reviews",
+        "VACUUM reviews TO 75 PERCENT BOOST",
+    ],
+)
+def test_vacuum_with_redshift_options_is_accepted_without_running(redshift, sql):
+    """Redshift's VACUUM options re-sort and reclaim space: no result shows them, so a
+    maintenance line at the end of an ETL file does not stop the file locally."""
+    redshift.run("CREATE TABLE reviews (id int)")
+    result = redshift.run(sql)
+    assert "accepted, no local effect" in result.detail
+    assert redshift.rows("SELECT count(*) FROM reviews") == [(0,)]
+
+
+def test_analyze_with_a_column_choice_analyzes_the_table(redshift):
+    redshift.run("CREATE TABLE sales (id int, qty int)")
+    redshift.run("INSERT INTO sales SELECT g, g FROM generate_series(1, 50) g")
+    redshift.run("ANALYZE sales PREDICATE COLUMNS")
+    redshift.run("ANALYZE sales (id, qty) ALL COLUMNS")
+    assert redshift.rows("SELECT reltuples FROM pg_class WHERE relname = 'sales'") == [(50.0,)]
+
+
+def test_schema_quota_is_removed_or_accepted(redshift):
+    redshift.run("CREATE SCHEMA us_sales QUOTA 50 GB")
+    redshift.run("CREATE SCHEMA IF NOT EXISTS eu_sales QUOTA UNLIMITED")
+    assert "no local effect" in redshift.run("ALTER SCHEMA us_sales QUOTA 10 GB").detail
+    assert redshift.rows(
+        "SELECT nspname FROM pg_namespace WHERE nspname IN ('us_sales', 'eu_sales') ORDER BY 1"
+    ) == [("eu_sales",), ("us_sales",)]
+
+
+def test_decimal_without_precision_is_decimal_18_0(redshift):
+    """r_Numeric_types201.html: the default precision is 18 and the default scale 0, so a
+    fraction stored in a bare DECIMAL column is rounded, as on Redshift."""
+    redshift.run("CREATE TABLE amounts (a decimal, b numeric, c numeric(10, 2))")
+    redshift.run("INSERT INTO amounts VALUES (1.5, 2.4, 3.456)")
+    assert columns(redshift, "amounts") == [
+        ("a", "numeric(18,0)"),
+        ("b", "numeric(18,0)"),
+        ("c", "numeric(10,2)"),
+    ]
+    assert redshift.rows("SELECT a::text, b::text, c::text FROM amounts") == [("2", "2", "3.46")]
+
+
+def test_reset_returns_to_redshifts_defaults_not_postgresqls(redshift):
+    """RESET goes back to the connection's defaults, which are PostgreSQL's: RESET ALL
+    would drop the compat schema from the search_path and turn backslash escapes off."""
+    redshift.run("SET extra_float_digits TO 3")
+    redshift.run("RESET extra_float_digits")
+    assert redshift.rows("SHOW extra_float_digits") == [("0",)]
+    redshift.run("SET TimeZone TO 'America/New_York'")
+    redshift.run("RESET ALL")
+    assert redshift.rows("SHOW TimeZone") == [("UTC",)]
+    assert redshift.query("SELECT length('\\t')") == [(1,)]
+    assert redshift.query("SELECT dateadd(day, 1, '2007-12-31'::date)::text") == [
+        ("2008-01-01 00:00:00",)
+    ]
+
+
+def test_merge_matching_a_row_twice_fails_with_redshifts_message(redshift):
+    redshift.run("CREATE TABLE target (id int, name varchar(10))")
+    redshift.run("CREATE TABLE source (id int, name varchar(10))")
+    redshift.run("INSERT INTO target VALUES (1, 'Bob')")
+    redshift.run("INSERT INTO source VALUES (1, 'Tony'), (1, 'Tina')")
+    with pytest.raises(StatementError, match="Found multiple matches to update the same tuple"):
+        redshift.run(
+            "MERGE INTO target USING source ON target.id = source.id "
+            "WHEN MATCHED THEN UPDATE SET name = source.name "
+            "WHEN NOT MATCHED THEN INSERT VALUES (source.id, source.name)"
+        )

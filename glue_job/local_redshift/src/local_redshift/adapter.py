@@ -20,6 +20,16 @@ from .spectrum import Spectrum
 from .statements import SESSION_DEFAULTS
 from .words import Words, literal, name_of, qualified, significant, split_top_level, text_of
 
+# PostgreSQL's message for an error Redshift also raises, and Redshift's words for it.
+REDSHIFT_MESSAGES = (
+    # https://docs.aws.amazon.com/redshift/latest/dg/r_MERGE.html: a target row that
+    # several source rows match
+    (
+        "MERGE command cannot affect row a second time",
+        "Found multiple matches to update the same tuple.",
+    ),
+)
+
 
 class LocalRedshift:
     """Redshift-only statements emulated on PostgreSQL + local S3 + local Glue."""
@@ -38,8 +48,7 @@ class LocalRedshift:
         self.classifier = classifier or Classifier()
 
     def on_connect(self) -> None:
-        for name, value, _doc in SESSION_DEFAULTS:
-            self.db.query(f"SET {name} TO {literal(value)}")
+        self._session_defaults()
         if compat.install(self.db):
             self.log(
                 f"local Redshift: compat schema {compat.SCHEMA} installed ({compat.version()})"
@@ -47,6 +56,12 @@ class LocalRedshift:
         load_history.ensure(self.db)  # STL_LOAD_ERRORS, pg_last_copy_count()
         self.db.query(f"SET search_path TO {compat.search_path(compat.DEFAULT_PATH)}")
         self.spectrum.load_schemas()
+
+    def _session_defaults(self) -> None:
+        """Redshift's defaults for what PostgreSQL reads and prints differently (a RESET
+        returns to PostgreSQL's, so RESET ALL sets these again: classify._setting)."""
+        for name, value, _doc in SESSION_DEFAULTS:
+            self.db.query(f"SET {name} TO {literal(value)}")
 
     def translate(self, sql: str) -> str:
         """The SQL PostgreSQL runs for `sql` (raises if it is refused). For queries run
@@ -65,9 +80,12 @@ class LocalRedshift:
             return self._dispatch(plan)
         except StatementError as err:
             message = ddl.too_long_message(err.message)
-            if message is None:
-                raise
-            raise StatementError(message, sqlstate="22001") from None
+            if message is not None:
+                raise StatementError(message, sqlstate="22001") from None
+            for postgres, redshift in REDSHIFT_MESSAGES:
+                if postgres in err.message:
+                    raise StatementError(redshift, sqlstate=err.sqlstate) from None
+            raise
 
     # --- dispatch
 
@@ -75,6 +93,11 @@ class LocalRedshift:
         action = plan.action
         if action == "accept":
             return Result(None, plan.detail)
+        if action == "reset_all":
+            self.db.query("RESET ALL")
+            self._session_defaults()
+            self.db.query(f"SET search_path TO {compat.search_path(compat.DEFAULT_PATH)}")
+            return Result(None, "Redshift's session defaults set again")
         if action == "unload":
             return unload.unload(self.db, self.s3, plan.sql, self._prepare_query)
         if action == "copy":

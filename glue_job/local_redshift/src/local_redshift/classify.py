@@ -15,20 +15,23 @@ from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 from sqlrunner.errors import EmulationError, NotEmulatedError, RunnerError
 from sqlrunner.lexer import Token
 
-from . import copy_from_s3, unload
+from . import copy_from_s3, ddl, unload
 from .compat import DEFAULT_PATH, SCHEMA, search_path
-from .functions import AS_WRITTEN, BY_NAME, EMULATED, REFUSED, TRANSLATED
+from .functions import AS_WRITTEN, BY_NAME, DOCS, EMULATED, REFUSED, TRANSLATED
 from .statements import (
     ACCEPTED_SETTINGS,
+    ANALYZE_COLUMN_CHOICES,
     COMMANDS,
+    QUOTA_UNITS,
     REFUSED_SETTINGS,
     SEARCH_PATH_DOC,
+    SESSION_DEFAULTS,
     VACUUM_OPTIONS,
     Command,
     command_of,
 )
 from .translate import _HANDLERS, Feature, refusal, translate, translate_unload
-from .words import Words, name_of, significant
+from .words import Words, literal, name_of, significant
 
 INVALID = "invalid"  # a plan Redshift itself would refuse (EmulationError)
 
@@ -38,7 +41,7 @@ class Plan(NamedTuple):
     sql: str  # what PostgreSQL (or the emulation) gets
     features: Tuple[Feature, ...] = ()
     action: str = "run"  # run | accept | unload | copy | external_schema | external_table
-    #                      | alter_table | drop_table | drop_schema
+    #                      | alter_table | drop_table | drop_schema | reset_all
     detail: str = ""
     error: Optional[RunnerError] = None
     rewritten: bool = False  # `sql` differs from the statement as written
@@ -174,10 +177,21 @@ def _classify(sql: str) -> Plan:
     if first in ("SET", "RESET"):
         return _setting(sql, tokens, lead)
     if first == "VACUUM":
-        for word in lead[1:]:
-            if word in VACUUM_OPTIONS:
-                raise refusal(Feature(f"VACUUM {word}", REFUSED, command.doc if command else ""))
-        return Plan(AS_WRITTEN, sql)
+        return _vacuum(sql, lead, command)
+    if first == "ANALYZE":
+        return _analyze(sql, tokens)
+    if lead[:2] in (("CREATE", "SCHEMA"), ("ALTER", "SCHEMA")):
+        quota = _quota_span(tokens)
+        if quota is not None:
+            doc = command.doc if command else ""
+            if first == "ALTER":
+                feature = Feature("ALTER SCHEMA ... QUOTA", EMULATED, doc)
+                detail = "QUOTA: accepted, no local effect (no storage limit locally)"
+                return Plan(EMULATED, sql, (feature,), "accept", detail)
+            feature = Feature("CREATE SCHEMA ... QUOTA", TRANSLATED, doc)
+            plan = _classify(ddl.apply(sql, [ddl.Edit(quota[0], quota[1], "")]))
+            kind = TRANSLATED if plan.kind == AS_WRITTEN else plan.kind
+            return plan._replace(kind=kind, features=(feature, *plan.features), rewritten=True)
     if lead[:3] == ("CREATE", "EXTERNAL", "SCHEMA"):
         return _emulated(command, sql, (), "external_schema")
     if lead[:3] == ("CREATE", "EXTERNAL", "TABLE"):
@@ -200,6 +214,48 @@ def _classify(sql: str) -> Plan:
         return Plan(TRANSLATED, translation.sql, translation.features)
     emulated = any(f.status == EMULATED for f in translation.features)
     return Plan(EMULATED if emulated else AS_WRITTEN, sql, translation.features)
+
+
+def _vacuum(sql: str, lead: Tuple[str, ...], command: Optional[Command]) -> Plan:
+    """A plain VACUUM runs; Redshift's options only re-sort and reclaim, so a VACUUM that
+    uses them is accepted without running (PostgreSQL's VACUUM FULL would rewrite the table
+    under an exclusive lock for nothing)."""
+    options = [word for word in lead[1:] if word in VACUUM_OPTIONS]
+    if not options:
+        return Plan(AS_WRITTEN, sql)
+    name = f"VACUUM {options[0]}"
+    feature = Feature(name, EMULATED, command.doc if command else "")
+    return Plan(EMULATED, sql, (feature,), "accept", f"{name}: accepted, no local effect")
+
+
+def _analyze(sql: str, tokens: List[Token]) -> Plan:
+    """ANALYZE ... PREDICATE COLUMNS | ALL COLUMNS: the choice of columns is removed."""
+    words = tuple(_upper_word(t) for t in tokens[-2:])
+    if len(tokens) < 3 or words not in ANALYZE_COLUMN_CHOICES:
+        return Plan(AS_WRITTEN, sql)
+    feature = Feature(f"ANALYZE ... {' '.join(words)}", TRANSLATED, DOCS + "r_ANALYZE.html")
+    kept = sql[: tokens[-2].start].rstrip()
+    return Plan(TRANSLATED, kept, (feature,), rewritten=True)
+
+
+def _quota_span(tokens: List[Token]) -> Optional[Tuple[int, int]]:
+    """Where `QUOTA n [MB|GB|TB]` or `QUOTA UNLIMITED` is in a CREATE/ALTER SCHEMA."""
+    for k, token in enumerate(tokens):
+        if _upper_word(token) != "QUOTA" or k + 1 >= len(tokens):
+            continue
+        last = k + 1
+        if tokens[last].kind == "number" and k + 2 < len(tokens):
+            if _upper_word(tokens[k + 2]) in QUOTA_UNITS:
+                last = k + 2
+        elif _upper_word(tokens[last]) != "UNLIMITED" and tokens[last].kind != "number":
+            return None
+        end = tokens[last].start + len(tokens[last].text)
+        return token.start, end
+    return None
+
+
+def _upper_word(token: Token) -> str:
+    return token.text.upper() if token.kind == "word" else ""
 
 
 def _check_alter_table(tokens: List[Token]) -> None:
@@ -241,6 +297,16 @@ def _setting(sql: str, tokens: List[Token], lead: Tuple[str, ...]) -> Plan:
         values = values[1:]
     if name == "search_path":
         return _search_path(lead[0], values)
+    to_default = lead[0] == "RESET" or [t.text.upper() for t in values] == ["DEFAULT"]
+    if to_default and name == "all":
+        feature = Feature("RESET ALL (to Redshift's defaults)", EMULATED, DOCS + "r_RESET.html")
+        return Plan(EMULATED, sql, (feature,), "reset_all")
+    default = _SESSION_DEFAULT.get(name)
+    if to_default and default is not None:
+        # the connection's defaults are PostgreSQL's; Redshift's are those on_connect sets
+        feature = Feature(f"RESET {name} (to Redshift's default)", EMULATED, default[1])
+        reset = f"SET {name} TO {literal(default[0])}"
+        return Plan(EMULATED, reset, (feature,), "run", rewritten=True)
     if name in REFUSED_SETTINGS:
         value = " ".join(t.text for t in values).lower().strip("'")
         feature = Feature(f"SET {name}", REFUSED, REFUSED_SETTINGS[name])
@@ -252,6 +318,9 @@ def _setting(sql: str, tokens: List[Token], lead: Tuple[str, ...]) -> Plan:
         feature = Feature(f"SET {name}", EMULATED, ACCEPTED_SETTINGS[name])
         return Plan(EMULATED, sql, (feature,), "accept", f"{name}: accepted, no local effect")
     return Plan(AS_WRITTEN, sql)
+
+
+_SESSION_DEFAULT = {name.lower(): (value, doc) for name, value, doc in SESSION_DEFAULTS}
 
 
 def _search_path(verb: str, values: List[Token]) -> Plan:

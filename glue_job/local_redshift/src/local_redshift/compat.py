@@ -178,11 +178,17 @@ DEFINITIONS: Tuple[Definition, ...] = (
             WHEN 'microsecond' THEN $2 * interval '1 microsecond'
             ELSE {_S}.fail_interval('dateadd: the datepart is not valid: ' || $1) END $f$""",
     ),
+    # Whole years from February 29 to a year without one land on March 1 (the page's usage
+    # notes: dateadd(year, 1, '2016-02-29') is 2017-03-01; twelve months give 2017-02-28).
     *_overloads(
         "DATEADD",
         "r_DATEADD_function",
         f"""CREATE OR REPLACE FUNCTION {_S}.dateadd(text, bigint, {{t}}) RETURNS timestamp {_IMM}
-        AS $f$ SELECT $3::timestamp + {_S}.interval_of($1, $2) $f$""",
+        AS $f$ SELECT $3::timestamp + {_S}.interval_of($1, $2) + CASE
+            WHEN {_S}.datepart($1) IN ('year', 'decade', 'century', 'millennium')
+                AND pg_catalog.to_char($3::timestamp, 'MMDD') = '0229'
+                AND pg_catalog.to_char($3::timestamp + {_S}.interval_of($1, $2), 'MMDD') = '0228'
+            THEN interval '1 day' ELSE interval '0' END $f$""",
         ("timestamp", "date", "text"),
     ),
     *_overloads(
@@ -190,7 +196,15 @@ DEFINITIONS: Tuple[Definition, ...] = (
         "r_DATEADD_function",
         f"""CREATE OR REPLACE FUNCTION {_S}.dateadd(text, bigint, {{t}}) RETURNS {{t}} {_STABLE}
         AS $f$ SELECT $3 + {_S}.interval_of($1, $2) $f$""",
-        ("timestamptz", "time", "timetz"),
+        ("timestamptz", "time"),
+    ),
+    # A TIMETZ result is in UTC (the page: dateadd(hour, 2, timetz '13:24:55 PST') is
+    # 23:24:55+00); PostgreSQL keeps the argument's offset.
+    _f(
+        "DATEADD",
+        "r_DATEADD_function",
+        f"""CREATE OR REPLACE FUNCTION {_S}.dateadd(text, bigint, timetz) RETURNS timetz {_STABLE}
+        AS $f$ SELECT ($3 + {_S}.interval_of($1, $2)) AT TIME ZONE 'UTC' $f$""",
     ),
     _f(
         "DATEDIFF",
@@ -250,6 +264,10 @@ DEFINITIONS: Tuple[Definition, ...] = (
         AS $f$ SELECT CASE {_S}.datepart($1)
             WHEN 'decade' THEN pg_catalog.floor(pg_catalog.date_part('year', $2::timestamp) /
                 10) + 1
+            WHEN 'millisecond' THEN (pg_catalog.floor(pg_catalog.date_part('milliseconds',
+                $2::timestamp))::bigint % 1000)::double precision
+            WHEN 'microsecond' THEN (pg_catalog.floor(pg_catalog.date_part('microseconds',
+                $2::timestamp))::bigint % 1000000)::double precision
             ELSE pg_catalog.date_part(COALESCE({_S}.datepart($1), $1), $2::timestamp) END $f$""",
         ("timestamp", "date", "text"),
     ),
@@ -489,7 +507,59 @@ DEFINITIONS: Tuple[Definition, ...] = (
         f"""CREATE OR REPLACE FUNCTION {_S}.to_date(text, text, boolean) RETURNS date {_STABLE}
         AS $f$ SELECT pg_catalog.to_date($1, $2) $f$""",
     ),
+    # FM only pads output; PostgreSQL's to_number misreads input under it (12454 for
+    # to_number('12,454.8-', 'FM99G999D9S'), which the page gives as -12454.8).
+    _f(
+        "TO_NUMBER",
+        "r_TO_NUMBER",
+        f"""CREATE OR REPLACE FUNCTION {_S}.to_number(text, text) RETURNS numeric {_IMM}
+        AS $f$ SELECT pg_catalog.to_number($1, pg_catalog.replace(pg_catalog.upper($2), 'FM',
+            '')) $f$""",
+    ),
+    _f(
+        "TIMEOFDAY",
+        "r_TIMEOFDAY_function",
+        f"""CREATE OR REPLACE FUNCTION {_S}.timeofday() RETURNS varchar LANGUAGE sql VOLATILE
+        AS $f$ SELECT pg_catalog.timeofday()::varchar $f$""",
+    ),
+    # ---------------------------------------------------------------- math
+    # DOUBLE PRECISION whatever the argument (PostgreSQL keeps NUMERIC for a NUMERIC one).
+    _f(
+        "SQRT",
+        "r_SQRT",
+        f"""CREATE OR REPLACE FUNCTION {_S}.sqrt(double precision) RETURNS double precision
+        {_IMM} AS $f$ SELECT pg_catalog.sqrt($1) $f$""",
+    ),
+    *[
+        _f(
+            name,
+            "r_POWER",
+            f"""CREATE OR REPLACE FUNCTION {_S}.{name.lower()}(double precision, double precision)
+            RETURNS double precision {_IMM} AS $f$ SELECT pg_catalog.power($1, $2) $f$""",
+        )
+        for name in ("POWER", "POW")
+    ],
     # ---------------------------------------------------------------- aggregates
+    # Standard deviation and variance: DOUBLE PRECISION whatever the argument, computed in
+    # floating point (the pages' syntax sections); PostgreSQL gives NUMERIC for integers.
+    *[
+        _f(
+            name,
+            page,
+            f"""CREATE OR REPLACE AGGREGATE {_S}.{name.lower()}(double precision) (
+            SFUNC = pg_catalog.float8_accum, STYPE = double precision[],
+            FINALFUNC = pg_catalog.{final}, COMBINEFUNC = pg_catalog.float8_combine,
+            INITCOND = '{{0,0,0}}', PARALLEL = SAFE)""",
+        )
+        for name, page, final in (
+            ("STDDEV_SAMP", "r_STDDEV_functions", "float8_stddev_samp"),
+            ("STDDEV", "r_STDDEV_functions", "float8_stddev_samp"),
+            ("STDDEV_POP", "r_STDDEV_functions", "float8_stddev_pop"),
+            ("VAR_SAMP", "r_VARIANCE_functions", "float8_var_samp"),
+            ("VARIANCE", "r_VARIANCE_functions", "float8_var_samp"),
+            ("VAR_POP", "r_VARIANCE_functions", "float8_var_pop"),
+        )
+    ],
     _f(
         "AVG",
         "r_AVG",

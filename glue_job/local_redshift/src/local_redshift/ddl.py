@@ -67,6 +67,9 @@ TYPE_RENAMES: Dict[str, str] = {"NVARCHAR": "varchar", "NCHAR": "char", "TEXT": 
 # Redshift (PostgreSQL's would be unlimited); CHAR alone is CHAR(1) in both.
 # https://docs.aws.amazon.com/redshift/latest/dg/r_Character_types.html
 DEFAULT_LENGTHS: Dict[str, str] = {"VARCHAR": "256", "NVARCHAR": "256", "BPCHAR": "256"}
+# DECIMAL without a precision is DECIMAL(18, 0) in Redshift (PostgreSQL's would keep any
+# scale): https://docs.aws.amazon.com/redshift/latest/dg/r_Numeric_types201.html
+DEFAULT_PRECISIONS: Dict[str, str] = {"DECIMAL": "18, 0", "NUMERIC": "18, 0", "DEC": "18, 0"}
 VARCHAR_WORDS = ("VARCHAR", "NVARCHAR", "VARYING", "CHAR", "CHARACTER", "NCHAR", "BPCHAR")
 MAX_LENGTH = "65535"
 # Redshift-only types with no PostgreSQL counterpart the adapter emulates.
@@ -314,6 +317,9 @@ def _type(element: Sequence[Token], at: int, edits: List[Edit], notes: List[str]
             length = DEFAULT_LENGTHS["VARCHAR" if word == "CHARACTER" else word]
             edits.append(Edit(_end(element[last]), _end(element[last]), f"({length})"))
             notes.append(f"{word} without a length")
+    if word in DEFAULT_PRECISIONS and not _is_op(element, at + 1, "("):
+        edits.append(Edit(_end(element[at]), _end(element[at]), f"({DEFAULT_PRECISIONS[word]})"))
+        notes.append(f"{word} without a precision")
     max_type_edits(element, edits, notes)
 
 

@@ -40,6 +40,7 @@ def _group(status: str, page: str, names: str, note: str = "") -> Tuple[Function
 
 
 _SUPER = "SUPER values are not emulated (SUPER columns are refused)"
+_FLOAT_RESULT = "DOUBLE PRECISION whatever the argument (PostgreSQL keeps NUMERIC)"
 _SPATIAL = "no spatial types locally (GEOMETRY/GEOGRAPHY columns are refused)"
 _SPATIAL_NAMES = (
     "ST_Area ST_AsEWKT ST_AsGeoJSON ST_AsHexEWKB ST_AsHexWKB ST_AsText ST_Distance "
@@ -103,18 +104,14 @@ FUNCTIONS: Tuple[Function, ...] = (
         "a compat aggregate with Redshift's result types (integers and DECIMAL give DECIMAL); "
         "also as a window function",
     ),
-    Function("STDDEV_SAMP", AS_WRITTEN, "r_STDDEV_functions"),
-    Function("STDDEV", AS_WRITTEN, "r_STDDEV_functions"),
-    Function("STDDEV_POP", AS_WRITTEN, "r_STDDEV_functions"),
+    *_group(EMULATED, "r_STDDEV_functions", "STDDEV_SAMP STDDEV STDDEV_POP", _FLOAT_RESULT),
     Function(
         "SUM",
         AS_WRITTEN,
         "r_SUM",
         "difference left in place: SUM(BIGINT) is NUMERIC locally, BIGINT on Redshift (same value)",
     ),
-    Function("VAR_SAMP", AS_WRITTEN, "r_VARIANCE_functions"),
-    Function("VARIANCE", AS_WRITTEN, "r_VARIANCE_functions"),
-    Function("VAR_POP", AS_WRITTEN, "r_VARIANCE_functions"),
+    *_group(EMULATED, "r_VARIANCE_functions", "VAR_SAMP VARIANCE VAR_POP", _FLOAT_RESULT),
     # --- array functions (SUPER)
     *_group(REFUSED, "r_array", "ARRAY", _SUPER),
     *_group(REFUSED, "r_array_concat", "ARRAY_CONCAT", _SUPER),
@@ -146,8 +143,15 @@ FUNCTIONS: Tuple[Function, ...] = (
     Function("CAST", AS_WRITTEN, "r_CAST_function"),
     Function("CONVERT", TRANSLATED, "r_CONVERT_function", "CONVERT(type, expr) becomes a CAST"),
     Function("TO_CHAR", AS_WRITTEN, "r_TO_CHAR"),
-    Function("TO_DATE", EMULATED, "r_TO_DATE_function", "the is_strict argument is accepted"),
-    Function("TO_NUMBER", AS_WRITTEN, "r_TO_NUMBER"),
+    Function(
+        "TO_DATE",
+        EMULATED,
+        "r_TO_DATE_function",
+        "is_strict accepted; difference left in place: a day out of range (June 31) is an "
+        "error locally whatever is_strict, where Redshift rolls it over unless is_strict is "
+        "true",
+    ),
+    Function("TO_NUMBER", EMULATED, "r_TO_NUMBER", "FM in the format is ignored, as Redshift"),
     Function("TEXT_TO_INT_ALT", REFUSED, "r_TEXT_TO_INT_ALT", "Teradata-style formats"),
     Function("TEXT_TO_NUMERIC_ALT", REFUSED, "r_TEXT_TO_NUMERIC_ALT", "Teradata-style formats"),
     # --- date and time functions
@@ -188,7 +192,7 @@ FUNCTIONS: Tuple[Function, ...] = (
     Function("MONTHS_BETWEEN", EMULATED, "r_MONTHS_BETWEEN_function", "31-day month fractions"),
     Function("NEXT_DAY", EMULATED, "r_NEXT_DAY"),
     Function("SYSDATE", TRANSLATED, "r_SYSDATE", "LOCALTIMESTAMP: start of the transaction"),
-    Function("TIMEOFDAY", AS_WRITTEN, "r_TIMEOFDAY_function"),
+    Function("TIMEOFDAY", EMULATED, "r_TIMEOFDAY_function", "VARCHAR"),
     Function("TIMESTAMP_CMP", EMULATED, "r_TIMESTAMP_CMP"),
     Function("TIMESTAMP_CMP_DATE", EMULATED, "r_TIMESTAMP_CMP_DATE"),
     Function("TIMESTAMP_CMP_TIMESTAMPTZ", EMULATED, "r_TIMESTAMP_CMP_TIMESTAMPTZ"),
@@ -200,7 +204,9 @@ FUNCTIONS: Tuple[Function, ...] = (
         "TO_TIMESTAMP",
         EMULATED,
         "r_TO_TIMESTAMP",
-        "a TIMESTAMP argument and is_strict accepted; an hour of 24 is an error locally",
+        "a TIMESTAMP argument and is_strict accepted; difference left in place: a field out "
+        "of range (hour 24, June 31) is an error locally whatever is_strict, where Redshift "
+        "rolls it over unless is_strict is true",
     ),
     Function(
         "TRUNC", EMULATED, "r_TRUNC_date", "TRUNC(timestamp) gives a DATE; numbers as written"
@@ -261,13 +267,13 @@ FUNCTIONS: Tuple[Function, ...] = (
     *_group(AS_WRITTEN, "r_LOG", "LOG"),
     *_group(AS_WRITTEN, "r_MOD", "MOD"),
     *_group(AS_WRITTEN, "r_PI", "PI"),
-    *_group(AS_WRITTEN, "r_POWER", "POWER POW"),
+    *_group(EMULATED, "r_POWER", "POWER POW", _FLOAT_RESULT),
     *_group(AS_WRITTEN, "r_RADIANS", "RADIANS"),
     *_group(AS_WRITTEN, "r_RANDOM", "RANDOM"),
     *_group(AS_WRITTEN, "r_ROUND", "ROUND"),
     *_group(AS_WRITTEN, "r_SIN", "SIN"),
     *_group(AS_WRITTEN, "r_SIGN", "SIGN"),
-    *_group(AS_WRITTEN, "r_SQRT", "SQRT"),
+    *_group(EMULATED, "r_SQRT", "SQRT", _FLOAT_RESULT),
     *_group(AS_WRITTEN, "r_TAN", "TAN"),
     # --- object function (SUPER)
     *_group(REFUSED, "r_object_function", "OBJECT", _SUPER),

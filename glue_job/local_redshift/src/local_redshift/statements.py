@@ -56,7 +56,12 @@ COMMANDS: Tuple[Command, ...] = (
     _c("ALTER RLS POLICY", REFUSED, "r_ALTER_RLS_POLICY", _NO_POLICIES),
     _c("ALTER ROLE", AS_WRITTEN, "r_ALTER_ROLE"),
     _c("ALTER PROCEDURE", AS_WRITTEN, "r_ALTER_PROCEDURE"),
-    _c("ALTER SCHEMA", AS_WRITTEN, "r_ALTER_SCHEMA", "QUOTA is not emulated"),
+    _c(
+        "ALTER SCHEMA",
+        AS_WRITTEN,
+        "r_ALTER_SCHEMA",
+        "QUOTA is accepted with no local effect (no storage limit is enforced)",
+    ),
     _c("ALTER SYSTEM", REFUSED, "r_ALTER_SYSTEM"),
     _c("ALTER TABLE APPEND", REFUSED, "r_ALTER_TABLE_APPEND"),
     _c(
@@ -68,7 +73,7 @@ COMMANDS: Tuple[Command, ...] = (
     ),
     _c("ALTER USER", AS_WRITTEN, "r_ALTER_USER"),
     _c("ANALYZE COMPRESSION", REFUSED, "r_ANALYZE_COMPRESSION"),
-    _c("ANALYZE", AS_WRITTEN, "r_ANALYZE"),
+    _c("ANALYZE", AS_WRITTEN, "r_ANALYZE", "PREDICATE COLUMNS and ALL COLUMNS are removed"),
     _c("ATTACH MASKING POLICY", REFUSED, "r_ATTACH_MASKING_POLICY", _NO_POLICIES),
     _c("ATTACH RLS POLICY", REFUSED, "r_ATTACH_RLS_POLICY", _NO_POLICIES),
     _c("BEGIN", AS_WRITTEN, "r_BEGIN"),
@@ -127,7 +132,12 @@ COMMANDS: Tuple[Command, ...] = (
     ),
     _c("CREATE RLS POLICY", REFUSED, "r_CREATE_RLS_POLICY", _NO_POLICIES),
     _c("CREATE ROLE", AS_WRITTEN, "r_CREATE_ROLE"),
-    _c("CREATE SCHEMA", AS_WRITTEN, "r_CREATE_SCHEMA", "QUOTA is not emulated"),
+    _c(
+        "CREATE SCHEMA",
+        AS_WRITTEN,
+        "r_CREATE_SCHEMA",
+        "QUOTA is removed (no storage limit is enforced locally)",
+    ),
     _c(
         "CREATE TABLE",
         TRANSLATED,
@@ -219,18 +229,32 @@ COMMANDS: Tuple[Command, ...] = (
         "r_UNLOAD",
         "to local S3; the query translated like any statement; options in the UNLOAD table",
     ),
-    _c("UPDATE", AS_WRITTEN, "r_UPDATE"),
+    _c(
+        "UPDATE",
+        AS_WRITTEN,
+        "r_UPDATE",
+        "difference left in place: a row that several FROM rows match is updated from one of "
+        'them, where Redshift fails ("Found multiple matches to update the same tuple"); '
+        "telling needs the join run twice",
+    ),
     _c(
         "VACUUM",
-        AS_WRITTEN,
+        EMULATED,
         "r_VACUUM_command",
-        "a plain VACUUM runs; its Redshift options are refused",
+        "a plain VACUUM runs; with Redshift's options (FULL, SORT ONLY, DELETE ONLY, REINDEX, "
+        "RECLUSTER, TO n PERCENT, BOOST) it is accepted with no local effect: they re-sort "
+        "rows and reclaim space, which no query result shows",
     ),
     _c("WITH", AS_WRITTEN, "r_WITH_clause"),
 )
 
 # VACUUM's Redshift options (a plain VACUUM [table] runs on PostgreSQL as is).
 VACUUM_OPTIONS = ("FULL", "SORT", "DELETE", "REINDEX", "RECLUSTER", "BOOST", "TO")
+# ANALYZE's column choice (r_ANALYZE.html): which columns Redshift samples, not the result.
+ANALYZE_COLUMN_CHOICES = (("PREDICATE", "COLUMNS"), ("ALL", "COLUMNS"))
+# CREATE/ALTER SCHEMA ... QUOTA {n [MB | GB | TB] | UNLIMITED} (r_CREATE_SCHEMA.html):
+# a storage limit, which the local database does not enforce.
+QUOTA_UNITS = ("MB", "GB", "TB")
 
 
 class Syntax(NamedTuple):
@@ -324,6 +348,12 @@ SYNTAX: Tuple[Syntax, ...] = (
         TRANSLATED,
         "r_CREATE_PROCEDURE",
         "the CREATE TABLE statements of a procedure body are rewritten like top-level ones",
+    ),
+    Syntax(
+        "NONATOMIC stored procedures",
+        REFUSED,
+        "stored-procedure-trapping-errors",
+        "NONATOMIC mode (each statement commits; CONTINUE_HANDLER) has no PostgreSQL counterpart",
     ),
     Syntax("IDENTITY(seed, step)", TRANSLATED, "r_CREATE_TABLE_NEW", "GENERATED ... AS IDENTITY"),
     Syntax(

@@ -66,8 +66,11 @@ def refusal(feature: Feature) -> NotEmulatedError:
 # qualified with the compat schema (the search_path has pg_catalog first, see compat.py).
 QUALIFIED = frozenset(
     {"AVG", "DATE_PART", "DATE_TRUNC", "REGEXP_REPLACE", "REGEXP_COUNT", "REGEXP_INSTR",
-     "REGEXP_SUBSTR"}
+     "REGEXP_SUBSTR", "TO_NUMBER", "TIMEOFDAY", "SQRT", "POWER", "POW", "STDDEV_SAMP",
+     "STDDEV", "STDDEV_POP", "VAR_SAMP", "VARIANCE", "VAR_POP"}
 )  # fmt: skip
+# Type names CONVERT accepts beyond CAST's (r_CONVERT_function.html converts to `datetime`).
+CONVERT_TYPE_ALIASES = {"DATETIME": "timestamp"}
 # The column name Redshift gives a select-list item that is a call of these (each
 # function's page, "the default column name is ..."), where PostgreSQL's would differ.
 DEFAULT_COLUMN_NAMES = {
@@ -589,7 +592,9 @@ def _convert(st: _Statement, i: int) -> Optional[int]:
     if len(arguments) != 2 or st.tokens[arguments[0][0]].kind != "word":
         return None
     st.note(function_feature("CONVERT"))
-    return _rewrite(st, i, lambda a: f"CAST(({a[1]}) AS {a[0]})")
+    return _rewrite(
+        st, i, lambda a: f"CAST(({a[1]}) AS {CONVERT_TYPE_ALIASES.get(a[0].upper(), a[0])})"
+    )
 
 
 def _listagg(st: _Statement, i: int) -> Optional[int]:
@@ -866,6 +871,8 @@ def _routine(st: _Statement) -> None:
     for k, token in enumerate(tokens):
         if _upper(token) == "LANGUAGE" and k + 1 < len(tokens):
             language = tokens[k + 1].text.strip("'\"").lower()
+    if any(_upper(token) == "NONATOMIC" for token in tokens):
+        st.note(syntax_feature("NONATOMIC stored procedures"))
     if language is not None and language.startswith("plpython"):
         st.note(
             Feature(
