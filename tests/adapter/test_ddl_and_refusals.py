@@ -1,6 +1,8 @@
 """Redshift table DDL accepted by token-level rewriting, Redshift's string literals, plain
 SQL passed through untouched, and every other Redshift-only statement refused by name."""
 
+import uuid
+
 import pytest
 
 from local_redshift.statements import REFUSED_COMMANDS
@@ -204,3 +206,38 @@ def test_merge_matching_a_row_twice_fails_with_redshifts_message(redshift):
             "WHEN MATCHED THEN UPDATE SET name = source.name "
             "WHEN NOT MATCHED THEN INSERT VALUES (source.id, source.name)"
         )
+
+
+def test_users_and_role_grants_in_redshifts_syntax_run(redshift):
+    """r_CREATE_USER.html, r_ALTER_USER.html, r_GRANT.html: Redshift's user options and
+    `ROLE r` in GRANT/REVOKE, which PostgreSQL refuses as syntax errors, are rewritten;
+    system privileges are accepted. Roles are global to the cluster: unique names, dropped."""
+    suffix = uuid.uuid4().hex[:8]
+    user, role = f"etl_user_{suffix}", f"etl_role_{suffix}"
+    redshift.run("CREATE TABLE category (catid int)")
+    try:
+        redshift.run(
+            f"CREATE USER {user} PASSWORD DISABLE SYSLOG ACCESS RESTRICTED "
+            "SESSION TIMEOUT 120 CONNECTION LIMIT UNLIMITED"
+        )
+        redshift.run(f"ALTER USER {user} SYSLOG ACCESS UNRESTRICTED")
+        redshift.run(f"CREATE ROLE {role}")
+        redshift.run(f"GRANT ROLE {role} TO {user}")
+        redshift.run(f"GRANT SELECT ON TABLE category TO ROLE {role}")
+        granted = redshift.run(f"GRANT CREATE TABLE TO ROLE {role}")
+        assert "no local effect" in granted.detail
+        assert redshift.rows(
+            f"SELECT rolconnlimit, rolpassword IS NULL FROM pg_authid WHERE rolname = '{user}'"
+        ) == [(-1, True)]
+        assert redshift.rows(f"SELECT has_table_privilege('{user}', 'category', 'SELECT')") == [
+            (True,)
+        ]
+        redshift.run(f"REVOKE SELECT ON TABLE category FROM ROLE {role}")
+        redshift.run(f"REVOKE ROLE {role} FROM {user}")
+        assert redshift.rows(f"SELECT has_table_privilege('{user}', 'category', 'SELECT')") == [
+            (False,)
+        ]
+    finally:
+        for cleanup in ("DROP TABLE IF EXISTS category", f"DROP ROLE IF EXISTS {user}",
+                        f"DROP ROLE IF EXISTS {role}"):  # fmt: skip
+            redshift.db.query(cleanup)

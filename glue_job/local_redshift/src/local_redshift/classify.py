@@ -15,7 +15,7 @@ from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 from sqlrunner.errors import EmulationError, NotEmulatedError, RunnerError
 from sqlrunner.lexer import Token
 
-from . import copy_from_s3, ddl, unload
+from . import access, copy_from_s3, ddl, unload
 from .compat import DEFAULT_PATH, SCHEMA, search_path
 from .functions import AS_WRITTEN, BY_NAME, DOCS, EMULATED, REFUSED, TRANSLATED
 from .statements import (
@@ -178,6 +178,8 @@ def _classify(sql: str) -> Plan:
         return _setting(sql, tokens, lead)
     if first == "VACUUM":
         return _vacuum(sql, lead, command)
+    if first in ("GRANT", "REVOKE") or lead[:2] in (("CREATE", "USER"), ("ALTER", "USER")):
+        return _access(sql, tokens, command)
     if first == "ANALYZE":
         return _analyze(sql, tokens)
     if lead[:2] in (("CREATE", "SCHEMA"), ("ALTER", "SCHEMA")):
@@ -214,6 +216,20 @@ def _classify(sql: str) -> Plan:
         return Plan(TRANSLATED, translation.sql, translation.features)
     emulated = any(f.status == EMULATED for f in translation.features)
     return Plan(EMULATED if emulated else AS_WRITTEN, sql, translation.features)
+
+
+def _access(sql: str, tokens: List[Token], command: Optional[Command]) -> Plan:
+    """Users and grants with Redshift's options or role syntax (access.py)."""
+    user = _upper_word(tokens[0]) in ("CREATE", "ALTER")
+    rewrite = (access.user_statement if user else access.grant_statement)(sql, tokens)
+    if rewrite is None:
+        return Plan(AS_WRITTEN, sql)
+    doc = command.doc if command else access.GRANT_DOC
+    features = tuple(Feature(name, TRANSLATED, doc) for name in rewrite.names)
+    if rewrite.accepted:
+        detail = f"{', '.join(rewrite.names)}: accepted, no local effect"
+        return Plan(EMULATED, sql, features, "accept", detail)
+    return Plan(TRANSLATED, rewrite.sql, features, rewritten=True)
 
 
 def _vacuum(sql: str, lead: Tuple[str, ...], command: Optional[Command]) -> Plan:

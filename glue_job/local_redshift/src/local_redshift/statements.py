@@ -34,6 +34,14 @@ def _c(words: str, status: str, page: str, note: str = "") -> Command:
 
 _NO_DATASHARING = "no data sharing locally"
 _NO_POLICIES = "row-level security and masking policies are not emulated"
+_USER_OPTIONS = (
+    "PASSWORD DISABLE, CONNECTION LIMIT UNLIMITED and [NO]CREATEUSER as PostgreSQL writes "
+    "them; SYSLOG ACCESS, SESSION TIMEOUT and EXTERNALID removed (access.py)"
+)
+_ROLE_GRANTS = (
+    "ROLE r written as r; system privileges (CREATE TABLE, ACCESS CATALOG...) accepted with "
+    "no local effect (access.py)"
+)
 
 # In the order of the SQL commands reference (c_SQL_commands.html). Where several rows
 # share leading words the longer one decides (ALTER TABLE APPEND before ALTER TABLE).
@@ -71,7 +79,7 @@ COMMANDS: Tuple[Command, ...] = (
         "physical-layout changes (DISTKEY, SORTKEY, ENCODE...) are accepted with no effect; "
         "ADD PARTITION on an external table is emulated",
     ),
-    _c("ALTER USER", AS_WRITTEN, "r_ALTER_USER"),
+    _c("ALTER USER", TRANSLATED, "r_ALTER_USER", _USER_OPTIONS),
     _c("ANALYZE COMPRESSION", REFUSED, "r_ANALYZE_COMPRESSION"),
     _c("ANALYZE", AS_WRITTEN, "r_ANALYZE", "PREDICATE COLUMNS and ALL COLUMNS are removed"),
     _c("ATTACH MASKING POLICY", REFUSED, "r_ATTACH_MASKING_POLICY", _NO_POLICIES),
@@ -128,7 +136,9 @@ COMMANDS: Tuple[Command, ...] = (
         "CREATE PROCEDURE",
         TRANSLATED,
         "r_CREATE_PROCEDURE",
-        "the body's statements translated like any statement (not SQL built at run time)",
+        "the body's statements translated like any statement (not SQL built at run time); "
+        "difference left in place: an EXCEPTION block ends the error, where Redshift raises "
+        "it again once the handler has run (stored-procedure-trapping-errors.html)",
     ),
     _c("CREATE RLS POLICY", REFUSED, "r_CREATE_RLS_POLICY", _NO_POLICIES),
     _c("CREATE ROLE", AS_WRITTEN, "r_CREATE_ROLE"),
@@ -145,7 +155,7 @@ COMMANDS: Tuple[Command, ...] = (
         "DISTKEY/SORTKEY/ENCODE/BACKUP dropped, IDENTITY mapped, #name is a temporary table, "
         "VARCHAR lengths counted in bytes",
     ),
-    _c("CREATE USER", AS_WRITTEN, "r_CREATE_USER"),
+    _c("CREATE USER", TRANSLATED, "r_CREATE_USER", _USER_OPTIONS),
     _c(
         "CREATE VIEW",
         TRANSLATED,
@@ -186,19 +196,21 @@ COMMANDS: Tuple[Command, ...] = (
     _c("EXECUTE", AS_WRITTEN, "r_EXECUTE"),
     _c("EXPLAIN", AS_WRITTEN, "r_EXPLAIN", "PostgreSQL's plan, not Redshift's"),
     _c("FETCH", AS_WRITTEN, "fetch"),
-    _c("GRANT", AS_WRITTEN, "r_GRANT"),
+    _c("GRANT", TRANSLATED, "r_GRANT", _ROLE_GRANTS),
     _c("INSERT", AS_WRITTEN, "r_INSERT_30", "into an external table: refused"),
     _c("LOCK", AS_WRITTEN, "r_LOCK"),
     _c(
         "MERGE",
         TRANSLATED,
         "r_MERGE",
-        "PostgreSQL 15's MERGE; REMOVE DUPLICATES becomes a delete of the matches and an insert",
+        "PostgreSQL 15's MERGE; REMOVE DUPLICATES becomes a delete of the matches and an "
+        "insert; difference left in place: WHEN MATCHED AND <condition>, which Redshift "
+        "refuses, runs",
     ),
     _c("PREPARE", AS_WRITTEN, "r_PREPARE"),
     _c("REFRESH MATERIALIZED VIEW", AS_WRITTEN, "materialized-view-refresh-sql-command"),
     _c("RESET", EMULATED, "r_RESET", "Redshift-only settings: see the settings table"),
-    _c("REVOKE", AS_WRITTEN, "r_REVOKE"),
+    _c("REVOKE", TRANSLATED, "r_REVOKE", _ROLE_GRANTS),
     _c("ROLLBACK", AS_WRITTEN, "r_ROLLBACK"),
     _c("SELECT", AS_WRITTEN, "r_SELECT_synopsis", "Redshift syntax and functions translated"),
     _c("SET SESSION AUTHORIZATION", AS_WRITTEN, "r_SET_SESSION_AUTHORIZATION"),
