@@ -112,6 +112,11 @@ def test_redshift_only_statements_fail_by_name(redshift, refused):
             "CREATE PROCEDURE p() NONATOMIC AS $$ BEGIN NULL; END $$ LANGUAGE plpgsql",
             "NONATOMIC stored procedures",
         ),
+        (
+            "CREATE PROCEDURE p() AS $$ BEGIN TRUNCATE s; COPY s FROM 's3://b/k' "
+            "IAM_ROLE default; END $$ LANGUAGE plpgsql",
+            "COPY or UNLOAD in a stored procedure",
+        ),
         ("SET enable_case_sensitive_identifier TO true", "SET enable_case_sensitive_identifier"),
         ("CREATE TABLE s (a SUPER)", "SUPER columns"),
         ("CREATE TABLE g (a GEOMETRY)", "GEOMETRY columns"),
@@ -241,3 +246,14 @@ def test_users_and_role_grants_in_redshifts_syntax_run(redshift):
         for cleanup in ("DROP TABLE IF EXISTS category", f"DROP ROLE IF EXISTS {user}",
                         f"DROP ROLE IF EXISTS {role}"):  # fmt: skip
             redshift.db.query(cleanup)
+
+
+def test_analyze_with_a_column_choice_in_a_procedure_body(redshift):
+    """AWS's ELT procedures end their loads with ANALYZE ... PREDICATE COLUMNS."""
+    redshift.run("CREATE TABLE dim (id int)")
+    redshift.run(
+        "CREATE OR REPLACE PROCEDURE load_dim() AS $$ BEGIN INSERT INTO dim VALUES (1); "
+        "ANALYZE dim PREDICATE COLUMNS; END $$ LANGUAGE plpgsql"
+    )
+    redshift.run("CALL load_dim()")
+    assert redshift.rows("SELECT count(*) FROM dim") == [(1,)]

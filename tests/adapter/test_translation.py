@@ -354,3 +354,32 @@ def test_a_table_named_like_a_type_and_set_search_path_keep_redshifts_meaning(re
     # r_search_path.html: a SET search_path keeps Redshift's functions (the compat schema)
     redshift.run("SET search_path TO public")
     assert redshift.query("SELECT dateadd(day, 1, '2008-02-28'::date)::date") == [("2008-02-29",)]
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [("v", "w"), ("v", "'b'::text"), ("'b'::text", "v"), ("v", "'b'::name"), ("'b'::name", "v")],
+)
+def test_every_character_comparison_operator_works_in_a_new_database(redshift, left, right):
+    """Each comparison with a VARCHAR side is a compat operator; one that another names as
+    its negator or commutator before it is created starts as a shell, which the install
+    must fill in (a shell fails: "operator is only a shell: character varying <> ...")."""
+    redshift.run("CREATE TABLE pair (v varchar(10), w varchar(10))")
+    redshift.run("INSERT INTO pair VALUES ('a', 'b '), ('b  ', 'b'), ('c', 'b')")
+    found = {
+        op: redshift.query(f"SELECT count(*) FROM pair WHERE {left} {op} {right}")[0][0]
+        for op in ("=", "<>", "!=", "<", "<=", ">", ">=")
+    }
+    # one row each side of 'b' and one equal to it once trailing blanks are ignored
+    assert found == {"=": 1, "<>": 2, "!=": 2, "<": 1, "<=": 2, ">": 1, ">=": 2}
+    assert redshift.rows(
+        "SELECT count(*) FROM pg_operator"
+        " WHERE oprnamespace = 'redshift_compat'::regnamespace AND oprcode = 0"
+    ) == [(0,)]
+
+
+def test_datepart_is_date_part(redshift):
+    """AWS's Redshift Immersion Day SQL writes DATE_PART as DATEPART."""
+    assert redshift.query(
+        "SELECT datepart(year, '2008-06-01'::date), DATEPART(mon, timestamp '2008-06-01 10:00')"
+    ) == [(2008.0, 6.0)]

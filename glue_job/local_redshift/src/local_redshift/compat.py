@@ -1341,7 +1341,7 @@ def install(db: Any) -> bool:
             for definition in DEFINITIONS:
                 if _operator_exists(db, definition.sql):
                     continue  # operators have no OR REPLACE; their functions were replaced
-                db.query(definition.sql)
+                db.query(definition.sql)  # fills in a shell an earlier operator named
             db.query(f"COMMENT ON SCHEMA {SCHEMA} IS {literal(wanted)}")
         db.query("COMMIT")
     except BaseException:
@@ -1351,10 +1351,18 @@ def install(db: Any) -> bool:
 
 
 def _operator_exists(db: Any, sql: str) -> bool:
+    """The operator `sql` creates is there with its function. An operator that another
+    one names as its COMMUTATOR or NEGATOR before it is created exists only as a shell
+    (no function: using it fails with "operator is only a shell"); CREATE OPERATOR fills
+    a shell in, so a shell does not count as there."""
     if not sql.startswith("CREATE OPERATOR "):
         return False
     name = sql[len("CREATE OPERATOR ") :].split(" ", 1)[0]
     left = sql.split("LEFTARG = ", 1)[1].split(",", 1)[0].strip()
     right = sql.split("RIGHTARG = ", 1)[1].split(",", 1)[0].strip()
     signature = f"{name}({left}, {right})"
-    return bool(db.fetch(f"SELECT pg_catalog.to_regoperator({literal(signature)})")[0][0])
+    rows = db.fetch(
+        "SELECT oprcode::oid <> 0 FROM pg_catalog.pg_operator "
+        f"WHERE oid = pg_catalog.to_regoperator({literal(signature)})"
+    )
+    return bool(rows and rows[0][0])

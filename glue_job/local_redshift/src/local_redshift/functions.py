@@ -109,7 +109,9 @@ FUNCTIONS: Tuple[Function, ...] = (
         "SUM",
         AS_WRITTEN,
         "r_SUM",
-        "difference left in place: SUM(BIGINT) is NUMERIC locally, BIGINT on Redshift (same value)",
+        "difference left in place: SUM(BIGINT) is NUMERIC locally, BIGINT on Redshift (same "
+        "value); SUM and AVG of DECIMAL(p, s) are NUMERIC without a precision locally, "
+        "DECIMAL(38, s) on Redshift (same value; a CTAS column's declared type differs)",
     ),
     *_group(EMULATED, "r_VARIANCE_functions", "VAR_SAMP VARIANCE VAR_POP", _FLOAT_RESULT),
     # --- array functions (SUPER)
@@ -176,6 +178,12 @@ FUNCTIONS: Tuple[Function, ...] = (
     ),
     Function("DATE_PART", TRANSLATED, "r_DATE_PART_function", "Redshift's datepart names"),
     Function("PGDATE_PART", TRANSLATED, "r_DATE_PART_function", "alias of DATE_PART"),
+    Function(
+        "DATEPART",
+        TRANSLATED,
+        "r_DATE_PART_function",
+        "alias of DATE_PART, as AWS's Redshift Immersion Day SQL writes it",
+    ),
     Function("DATE_PART_YEAR", EMULATED, "r_DATE_PART_YEAR"),
     Function(
         "DATE_TRUNC", EMULATED, "r_DATE_TRUNC", "Redshift's datepart names; DATE gives TIMESTAMP"

@@ -111,7 +111,9 @@ COMMANDS: Tuple[Command, ...] = (
         "CREATE EXTERNAL TABLE",
         EMULATED,
         "r_CREATE_EXTERNAL_TABLE",
-        "Parquet in local S3, registered in the local Glue catalog",
+        "Parquet in local S3, registered in the local Glue catalog; difference left in "
+        "place: its files are read again before a statement that names the table, not "
+        "before one that reads it through a view, procedure or function",
     ),
     _c("CREATE EXTERNAL VIEW", REFUSED, "r_CREATE_EXTERNAL_VIEW"),
     _c("CREATE OR REPLACE EXTERNAL VIEW", REFUSED, "r_CREATE_EXTERNAL_VIEW"),
@@ -360,6 +362,13 @@ SYNTAX: Tuple[Syntax, ...] = (
         TRANSLATED,
         "r_CREATE_PROCEDURE",
         "the CREATE TABLE statements of a procedure body are rewritten like top-level ones",
+    ),
+    Syntax(
+        "COPY or UNLOAD in a stored procedure",
+        REFUSED,
+        "stored-procedure-create",
+        "the local database cannot reach the local S3; COPY and UNLOAD run as statements of "
+        "the SQL file",
     ),
     Syntax(
         "NONATOMIC stored procedures",

@@ -491,6 +491,8 @@ def _datepart_call(st: _Statement, i: int) -> Optional[int]:
     names. The compat schema defines the functions."""
     name = st.tokens[i].text.upper()
     st.note(function_feature(name))
+    if name == "DATEPART":  # the compat datepart(text) is the datepart names' helper
+        st.edits.append(ddl.Edit(st.tokens[i].start, _end(st.tokens[i]), f"{SCHEMA}.date_part"))
     arguments = st.args(i + 1)
     if not arguments:
         return None
@@ -726,6 +728,7 @@ _HANDLERS = {
     "DATEDIFF": _datepart_call,
     "DATE_PART": _datepart_call,
     "PGDATE_PART": _datepart_call,
+    "DATEPART": _datepart_call,
     "EXTRACT": _extract,
     "NVL": _nvl,
     "NVL2": _nvl2,
@@ -902,6 +905,10 @@ def _upper_before_is_as(tokens: Sequence[Token], token: Token) -> bool:
     return index > 0 and _upper(tokens[index - 1]) == "AS"
 
 
+# PL/pgSQL words after which a statement starts (besides ';').
+_BLOCK_WORDS = frozenset({"BEGIN", "THEN", "ELSE", "LOOP"})
+
+
 def _body(body: str, features: Dict[str, Feature]) -> str:
     """A routine body: each CREATE TABLE in it rewritten as at top level, and the walk
     over all of it."""
@@ -909,6 +916,17 @@ def _body(body: str, features: Dict[str, Feature]) -> str:
     tokens = inner.tokens
     k = 0
     while k < len(tokens):
+        starts = k == 0 or _is(tokens[k - 1], ";") or _upper(tokens[k - 1]) in _BLOCK_WORDS
+        if starts and _upper(tokens[k]) in ("COPY", "UNLOAD"):
+            inner.note(syntax_feature("COPY or UNLOAD in a stored procedure"))
+        if starts and _upper(tokens[k]) == "ANALYZE":
+            end = k
+            while end < len(tokens) and not _is(tokens[end], ";"):
+                end += 1
+            choice = (_upper(tokens[end - 2]), _upper(tokens[end - 1])) if end - k > 2 else ()
+            if choice in (("PREDICATE", "COLUMNS"), ("ALL", "COLUMNS")):
+                inner.edits.append(ddl.Edit(tokens[end - 2].start, _end(tokens[end - 1]), ""))
+            k = end
         if _upper(tokens[k]) == "CREATE":
             end = k
             while end < len(tokens) and not _is(tokens[end], ";"):
