@@ -340,11 +340,10 @@ class _Parser:
                         f"got {schedule!r}",
                     )
         defaults = {key: body.get("default") for key, body in SCHEMA["properties"].items()}
-        self.retries_fit(
-            top.get("retries", defaults["retries"]),
-            top.get("retry_delay_minutes", defaults["retry_delay_minutes"]),
-            top.get("step_timeout_minutes", defaults["step_timeout_minutes"]),
-        )
+        retries = top.get("retries", defaults["retries"])
+        retry_delay = top.get("retry_delay_minutes", defaults["retry_delay_minutes"])
+        step_timeout = top.get("step_timeout_minutes", defaults["step_timeout_minutes"])
+        self.retries_fit(retries, retry_delay, step_timeout)
         return PipelineSpec(
             name=top["name"],
             directory=self.path.parent,
@@ -356,9 +355,9 @@ class _Parser:
             start_date=dt.date.fromisoformat(top["start_date"]),
             catchup=top.get("catchup", defaults["catchup"]),
             max_active_runs=top.get("max_active_runs", defaults["max_active_runs"]),
-            retries=top.get("retries", defaults["retries"]),
-            retry_delay_minutes=top.get("retry_delay_minutes", defaults["retry_delay_minutes"]),
-            step_timeout_minutes=top.get("step_timeout_minutes", defaults["step_timeout_minutes"]),
+            retries=retries,
+            retry_delay_minutes=retry_delay,
+            step_timeout_minutes=step_timeout,
             params=params,
             steps=steps,
         )

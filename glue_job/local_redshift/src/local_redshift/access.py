@@ -61,7 +61,7 @@ def user_statement(sql: str, tokens: Sequence[Token]) -> Optional[Translation]:
             k += 1
             continue
         last = tokens[k + len(rule.words) - 1]
-        edits.append(ddl.Edit(tokens[k].start, last.start + len(last.text), rule.replacement))
+        edits.append(ddl.Edit(tokens[k].start, ddl.end_of(last), rule.replacement))
         names.append(" ".join(w for w in rule.words if w != "*"))
         k += len(rule.words)
     if not edits:
@@ -71,7 +71,7 @@ def user_statement(sql: str, tokens: Sequence[Token]) -> Optional[Translation]:
 
 def grant_statement(sql: str, tokens: Sequence[Token]) -> Optional[Translation]:
     """GRANT/REVOKE: `ROLE r` written as PostgreSQL's `r`; system privileges accepted."""
-    words = [_word(t) for t in tokens]
+    words = [ddl.upper_word(t) for t in tokens]
     at = 1
     if words[at : at + 3] == ["ADMIN", "OPTION", "FOR"]:
         at += 3
@@ -80,26 +80,18 @@ def grant_statement(sql: str, tokens: Sequence[Token]) -> Optional[Translation]:
     edits = [
         ddl.Edit(token.start, tokens[k + 1].start, "")
         for k, token in enumerate(tokens[:-1])
-        if words[k] == "ROLE" and (k == at or words[k - 1] in ("TO", "FROM") or token_is(
-            tokens[k - 1], ","))
-    ]  # fmt: skip
+        if words[k] == "ROLE"
+        and (k == at or words[k - 1] in ("TO", "FROM") or ddl.is_op(tokens, k - 1, ","))
+    ]
     if not edits:
         return None
     return Translation(ddl.apply(sql, edits), ("ROLE in GRANT/REVOKE",))
-
-
-def token_is(token: Token, text: str) -> bool:
-    return token.kind == "op" and token.text == text
 
 
 def _matching(tokens: Sequence[Token], k: int, rules: Sequence[Rewrite]) -> Optional[Rewrite]:
     for rule in rules:
         if k + len(rule.words) > len(tokens):
             continue
-        if all(w == "*" or _word(tokens[k + n]) == w for n, w in enumerate(rule.words)):
+        if all(w == "*" or ddl.upper_word(tokens[k + n]) == w for n, w in enumerate(rule.words)):
             return rule
     return None
-
-
-def _word(token: Token) -> str:
-    return token.text.upper() if token.kind == "word" else ""

@@ -54,7 +54,7 @@ class LocalRedshift:
                 f"local Redshift: compat schema {compat.SCHEMA} installed ({compat.version()})"
             )
         load_history.ensure(self.db)  # STL_LOAD_ERRORS, pg_last_copy_count()
-        self.db.query(f"SET search_path TO {compat.search_path(compat.DEFAULT_PATH)}")
+        self._default_search_path()
         self.spectrum.load_schemas()
 
     def _session_defaults(self) -> None:
@@ -62,6 +62,10 @@ class LocalRedshift:
         returns to PostgreSQL's, so RESET ALL sets these again: classify._setting)."""
         for name, value, _doc in SESSION_DEFAULTS:
             self.db.query(f"SET {name} TO {literal(value)}")
+
+    def _default_search_path(self) -> None:
+        """Redshift's default search_path with the emulation's schemas after it."""
+        self.db.query(f"SET search_path TO {compat.search_path(compat.DEFAULT_PATH)}")
 
     def translate(self, sql: str) -> str:
         """The SQL PostgreSQL runs for `sql` (raises if it is refused). For queries run
@@ -96,7 +100,7 @@ class LocalRedshift:
         if action == "reset_all":
             self.db.query("RESET ALL")
             self._session_defaults()
-            self.db.query(f"SET search_path TO {compat.search_path(compat.DEFAULT_PATH)}")
+            self._default_search_path()
             return Result(None, "Redshift's session defaults set again")
         if action == "unload":
             return unload.unload(self.db, self.s3, plan.sql, self._prepare_query)

@@ -220,7 +220,7 @@ def _classify(sql: str) -> Plan:
 
 def _access(sql: str, tokens: List[Token], command: Optional[Command]) -> Plan:
     """Users and grants with Redshift's options or role syntax (access.py)."""
-    user = _upper_word(tokens[0]) in ("CREATE", "ALTER")
+    user = ddl.upper_word(tokens[0]) in ("CREATE", "ALTER")
     rewrite = (access.user_statement if user else access.grant_statement)(sql, tokens)
     if rewrite is None:
         return Plan(AS_WRITTEN, sql)
@@ -246,7 +246,7 @@ def _vacuum(sql: str, lead: Tuple[str, ...], command: Optional[Command]) -> Plan
 
 def _analyze(sql: str, tokens: List[Token]) -> Plan:
     """ANALYZE ... PREDICATE COLUMNS | ALL COLUMNS: the choice of columns is removed."""
-    words = tuple(_upper_word(t) for t in tokens[-2:])
+    words = tuple(ddl.upper_word(t) for t in tokens[-2:])
     if len(tokens) < 3 or words not in ANALYZE_COLUMN_CHOICES:
         return Plan(AS_WRITTEN, sql)
     feature = Feature(f"ANALYZE ... {' '.join(words)}", TRANSLATED, DOCS + "r_ANALYZE.html")
@@ -257,21 +257,16 @@ def _analyze(sql: str, tokens: List[Token]) -> Plan:
 def _quota_span(tokens: List[Token]) -> Optional[Tuple[int, int]]:
     """Where `QUOTA n [MB|GB|TB]` or `QUOTA UNLIMITED` is in a CREATE/ALTER SCHEMA."""
     for k, token in enumerate(tokens):
-        if _upper_word(token) != "QUOTA" or k + 1 >= len(tokens):
+        if ddl.upper_word(token) != "QUOTA" or k + 1 >= len(tokens):
             continue
         last = k + 1
         if tokens[last].kind == "number" and k + 2 < len(tokens):
-            if _upper_word(tokens[k + 2]) in QUOTA_UNITS:
+            if ddl.upper_word(tokens[k + 2]) in QUOTA_UNITS:
                 last = k + 2
-        elif _upper_word(tokens[last]) != "UNLIMITED" and tokens[last].kind != "number":
+        elif ddl.upper_word(tokens[last]) != "UNLIMITED" and tokens[last].kind != "number":
             return None
-        end = tokens[last].start + len(tokens[last].text)
-        return token.start, end
+        return token.start, ddl.end_of(tokens[last])
     return None
-
-
-def _upper_word(token: Token) -> str:
-    return token.text.upper() if token.kind == "word" else ""
 
 
 def _check_alter_table(tokens: List[Token]) -> None:

@@ -97,16 +97,18 @@ def apply(sql: str, edits: Sequence[Edit]) -> str:
     return "".join(out)
 
 
-def _end(token: Token) -> int:
+def end_of(token: Token) -> int:
     return token.start + len(token.text)
 
 
-def _upper(token: Token) -> str:
+def upper_word(token: Token) -> str:
     return token.text.upper() if token.kind == "word" else ""
 
 
 def _matches(tokens: Sequence[Token], at: int, words: Sequence[str]) -> bool:
-    return all(at + i < len(tokens) and _upper(tokens[at + i]) == w for i, w in enumerate(words))
+    return all(
+        at + i < len(tokens) and upper_word(tokens[at + i]) == w for i, w in enumerate(words)
+    )
 
 
 def _closing(tokens: Sequence[Token], at: int) -> int:
@@ -122,7 +124,7 @@ def _closing(tokens: Sequence[Token], at: int) -> int:
     return len(tokens) - 1
 
 
-def _is_op(tokens: Sequence[Token], at: int, op: str) -> bool:
+def is_op(tokens: Sequence[Token], at: int, op: str) -> bool:
     return at < len(tokens) and tokens[at].kind == "op" and tokens[at].text == op
 
 
@@ -139,7 +141,7 @@ def drop_attribute(
     if attribute is None:
         return i + 1
     end = _attribute_end(tokens, i, attribute)
-    edits.append(Edit(tokens[i].start, _end(tokens[end - 1]), ""))
+    edits.append(Edit(tokens[i].start, end_of(tokens[end - 1]), ""))
     notes.append(" ".join(attribute.words))
     return end
 
@@ -148,16 +150,16 @@ def _attribute_end(tokens: Sequence[Token], at: int, attribute: Attribute) -> in
     """Index after the attribute starting at `at`."""
     i = at + len(attribute.words)
     if attribute.argument == "word" or (
-        attribute.argument == "word_or_group" and not _is_op(tokens, i, "(")
+        attribute.argument == "word_or_group" and not is_op(tokens, i, "(")
     ):
         return i + 1
     if attribute.argument in ("group", "word_or_group"):
         return _closing(tokens, i) + 1
     if attribute.argument == "reference":
         i += 1  # the referenced table
-        while _is_op(tokens, i, "."):
+        while is_op(tokens, i, "."):
             i += 2
-        if _is_op(tokens, i, "("):
+        if is_op(tokens, i, "("):
             i = _closing(tokens, i) + 1
         return i
     return i
@@ -175,13 +177,13 @@ def create_table_edits(tokens: Sequence[Token]) -> Tuple[List[Edit], List[str]]:
     edits: List[Edit] = []
     notes: List[str] = []
     i = 0
-    while i < len(tokens) and _upper(tokens[i]) != "TABLE":
+    while i < len(tokens) and upper_word(tokens[i]) != "TABLE":
         i += 1
     i += 1
     if _matches(tokens, i, ("IF", "NOT", "EXISTS")):
         i += 3
-    while i < len(tokens) and (tokens[i].kind in ("word", "ident") or _is_op(tokens, i, ".")):
-        if i > 0 and _upper(tokens[i]) in (
+    while i < len(tokens) and (tokens[i].kind in ("word", "ident") or is_op(tokens, i, ".")):
+        if i > 0 and upper_word(tokens[i]) in (
             "DISTSTYLE",
             "DISTKEY",
             "SORTKEY",
@@ -193,7 +195,7 @@ def create_table_edits(tokens: Sequence[Token]) -> Tuple[List[Edit], List[str]]:
         ):
             break
         i += 1
-    if _is_op(tokens, i, "("):
+    if is_op(tokens, i, "("):
         close = _closing(tokens, i)
         _column_list(tokens[i + 1 : close], edits, notes)
         i = close + 1
@@ -203,7 +205,7 @@ def create_table_edits(tokens: Sequence[Token]) -> Tuple[List[Edit], List[str]]:
 
 def _table_attributes(tokens: Sequence[Token], i: int, edits: List[Edit], notes: List[str]) -> None:
     while i < len(tokens):
-        if _upper(tokens[i]) == "AS":
+        if upper_word(tokens[i]) == "AS":
             return  # CREATE TABLE ... AS query: the query is left alone
         i = drop_attribute(tokens, i, TABLE_ATTRIBUTES, edits, notes)
 
@@ -225,21 +227,21 @@ def _column_list(tokens: Sequence[Token], edits: List[Edit], notes: List[str]) -
         elements.append((current, comma))
     kept_first = False
     for index, (element, comma_before) in enumerate(elements):
-        if _upper(element[0]) in CONSTRAINT_ELEMENTS and (
-            _upper(element[0]) != "CONSTRAINT"
-            or any(_upper(t) in ("PRIMARY", "UNIQUE", "FOREIGN") for t in element[2:3])
+        if upper_word(element[0]) in CONSTRAINT_ELEMENTS and (
+            upper_word(element[0]) != "CONSTRAINT"
+            or any(upper_word(t) in ("PRIMARY", "UNIQUE", "FOREIGN") for t in element[2:3])
         ):
             # drop the element with one comma next to it
             if comma_before is not None and kept_first:
-                edits.append(Edit(comma_before.start, _end(element[-1]), ""))
+                edits.append(Edit(comma_before.start, end_of(element[-1]), ""))
             else:
                 following = elements[index + 1][1] if index + 1 < len(elements) else None
-                end = _end(following) if following is not None else _end(element[-1])
+                end = end_of(following) if following is not None else end_of(element[-1])
                 edits.append(Edit(element[0].start, end, ""))
             notes.append("informational constraint")
             continue
         kept_first = True
-        if element[0].kind in ("word", "ident") and _upper(element[0]) != "LIKE":
+        if element[0].kind in ("word", "ident") and upper_word(element[0]) != "LIKE":
             column_definition(element, edits, notes)
 
 
@@ -251,13 +253,13 @@ def column_definition(element: Sequence[Token], edits: List[Edit], notes: List[s
         for words, label in REFUSED_COLUMN_ATTRIBUTES.items():
             if _matches(element, i, words):
                 raise NotEmulatedError(f"not emulated locally: {label}")
-        if _matches(element, i, ("IDENTITY",)) and _is_op(element, i + 1, "("):
+        if _matches(element, i, ("IDENTITY",)) and is_op(element, i + 1, "("):
             close = _closing(element, i + 1)
             seed, step = _identity_args(element[i + 2 : close])
             edits.append(
                 Edit(
                     element[i].start,
-                    _end(element[close]),
+                    end_of(element[close]),
                     f"GENERATED ALWAYS AS IDENTITY {_sequence(seed, step)}",
                 )
             )
@@ -266,16 +268,16 @@ def column_definition(element: Sequence[Token], edits: List[Edit], notes: List[s
             continue
         if _matches(element, i, ("IDENTITY",)):
             # IDENTITY without (seed, step): seed 1, step 1
-            edits.append(Edit(element[i].start, _end(element[i]), "GENERATED ALWAYS AS IDENTITY"))
+            edits.append(Edit(element[i].start, end_of(element[i]), "GENERATED ALWAYS AS IDENTITY"))
             notes.append("IDENTITY")
             i += 1
             continue
         if _matches(element, i, ("GENERATED", "BY", "DEFAULT", "AS", "IDENTITY")):
-            if _is_op(element, i + 5, "("):
+            if is_op(element, i + 5, "("):
                 close = _closing(element, i + 5)
                 seed, step = _identity_args(element[i + 6 : close])
                 edits.append(
-                    Edit(element[i + 5].start, _end(element[close]), _sequence(seed, step))
+                    Edit(element[i + 5].start, end_of(element[close]), _sequence(seed, step))
                 )
                 i = close + 1
             else:
@@ -305,20 +307,22 @@ def _identity_args(tokens: Sequence[Token]) -> Tuple[str, str]:
 def _type(element: Sequence[Token], at: int, edits: List[Edit], notes: List[str]) -> None:
     if at >= len(element):
         return
-    word = _upper(element[at])
+    word = upper_word(element[at])
     if word in REFUSED_TYPES:
         raise NotEmulatedError(f"not emulated locally: {word} columns ({TYPES_DOC})")
-    if word in TYPE_RENAMES and not (word == "TEXT" and _is_op(element, at + 1, "(")):
-        edits.append(Edit(element[at].start, _end(element[at]), TYPE_RENAMES[word]))
+    if word in TYPE_RENAMES and not (word == "TEXT" and is_op(element, at + 1, "(")):
+        edits.append(Edit(element[at].start, end_of(element[at]), TYPE_RENAMES[word]))
         notes.append(word)
     if word in DEFAULT_LENGTHS or _matches(element, at, ("CHARACTER", "VARYING")):
         last = at + 1 if word == "CHARACTER" else at
-        if not _is_op(element, last + 1, "("):
+        if not is_op(element, last + 1, "("):
             length = DEFAULT_LENGTHS["VARCHAR" if word == "CHARACTER" else word]
-            edits.append(Edit(_end(element[last]), _end(element[last]), f"({length})"))
+            edits.append(Edit(end_of(element[last]), end_of(element[last]), f"({length})"))
             notes.append(f"{word} without a length")
-    if word in DEFAULT_PRECISIONS and not _is_op(element, at + 1, "("):
-        edits.append(Edit(_end(element[at]), _end(element[at]), f"({DEFAULT_PRECISIONS[word]})"))
+    if word in DEFAULT_PRECISIONS and not is_op(element, at + 1, "("):
+        edits.append(
+            Edit(end_of(element[at]), end_of(element[at]), f"({DEFAULT_PRECISIONS[word]})")
+        )
         notes.append(f"{word} without a precision")
     max_type_edits(element, edits, notes)
 
@@ -327,12 +331,12 @@ def max_type_edits(tokens: Sequence[Token], edits: List[Edit], notes: List[str])
     """VARCHAR(MAX) and friends -> (65535), wherever they appear (casts included)."""
     for i in range(len(tokens) - 3):
         if (
-            _upper(tokens[i]) in VARCHAR_WORDS
-            and _is_op(tokens, i + 1, "(")
-            and _upper(tokens[i + 2]) == "MAX"
-            and _is_op(tokens, i + 3, ")")
+            upper_word(tokens[i]) in VARCHAR_WORDS
+            and is_op(tokens, i + 1, "(")
+            and upper_word(tokens[i + 2]) == "MAX"
+            and is_op(tokens, i + 3, ")")
         ):
-            edits.append(Edit(tokens[i + 2].start, _end(tokens[i + 2]), MAX_LENGTH))
+            edits.append(Edit(tokens[i + 2].start, end_of(tokens[i + 2]), MAX_LENGTH))
             notes.append("(MAX)")
 
 
@@ -352,14 +356,16 @@ def rewrite_alter_table(sql: str) -> Optional[Rewrite]:
     COLUMN c ENCODE and the physical ALTERs give an empty rewrite (nothing to run)."""
     tokens = significant(sql)
     i = 2
-    while i < len(tokens) and (tokens[i].kind in ("word", "ident") or _is_op(tokens, i, ".")):
-        if _upper(tokens[i]) in ("ADD", "ALTER", "APPEND") and i > 2:
+    while i < len(tokens) and (tokens[i].kind in ("word", "ident") or is_op(tokens, i, ".")):
+        if upper_word(tokens[i]) in ("ADD", "ALTER", "APPEND") and i > 2:
             break
         i += 1
     for words in PHYSICAL_ALTERS:
         if _matches(tokens, i, words):
             return Rewrite("", [" ".join(words[1:])])
-    if _matches(tokens, i, ("ALTER", "COLUMN")) and any(_upper(t) == "ENCODE" for t in tokens[i:]):
+    if _matches(tokens, i, ("ALTER", "COLUMN")) and any(
+        upper_word(t) == "ENCODE" for t in tokens[i:]
+    ):
         return Rewrite("", ["ENCODE"])
     if _matches(tokens, i, ("APPEND", "FROM")):
         raise NotEmulatedError("not emulated locally: ALTER TABLE APPEND")
@@ -367,7 +373,7 @@ def rewrite_alter_table(sql: str) -> Optional[Rewrite]:
         start = i + (2 if _matches(tokens, i, ("ADD", "COLUMN")) else 1)
         edits: List[Edit] = []
         notes: List[str] = []
-        if start < len(tokens) and _upper(tokens[start]) not in CONSTRAINT_ELEMENTS:
+        if start < len(tokens) and upper_word(tokens[start]) not in CONSTRAINT_ELEMENTS:
             column_definition(tokens[start:], edits, notes)
         return Rewrite(apply(sql, edits), notes) if edits else None
     return None
