@@ -80,6 +80,16 @@ def test_each_statement_gets_a_plan_naming_its_redshift_features(sql, kind, feat
         assert "https://docs.aws.amazon.com/redshift/latest/dg/" in plan.error.message
 
 
+def test_a_routine_body_ending_in_analyze_without_a_semicolon_is_classified():
+    """The body walk looks for a statement's end; a body whose last statement has no ';'
+    ended the walk past the last token (IndexError) before it was fixed."""
+    plan = classify(
+        "CREATE FUNCTION f() RETURNS void AS 'ANALYZE t PREDICATE COLUMNS' LANGUAGE sql"
+    )
+    assert plan.error is None
+    assert plan.sql == "CREATE FUNCTION f() RETURNS void AS 'ANALYZE t ' LANGUAGE sql"
+
+
 def test_a_refused_unload_option_is_refused_before_anything_runs():
     plan = classify("UNLOAD ('SELECT 1') TO 's3://b/p/' IAM_ROLE default FORMAT AS ORC")
     assert plan.kind in ("refused", "invalid"), plan

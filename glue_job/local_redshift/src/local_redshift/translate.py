@@ -29,7 +29,7 @@ from sqlrunner.lexer import Token, quote_string, string_value
 from . import ddl
 from .compat import DATEPART_OF, SCHEMA
 from .functions import AS_WRITTEN, BY_NAME, REFUSED, TRANSLATED
-from .statements import SYNTAX, SYSTEM_TABLES_DOC, is_system_table
+from .statements import ANALYZE_COLUMN_CHOICES, SYNTAX, SYSTEM_TABLES_DOC, is_system_table
 from .words import ident, significant
 
 
@@ -916,23 +916,19 @@ def _body(body: str, features: Dict[str, Feature]) -> str:
     tokens = inner.tokens
     k = 0
     while k < len(tokens):
+        word = _upper(tokens[k])
         starts = k == 0 or _is(tokens[k - 1], ";") or _upper(tokens[k - 1]) in _BLOCK_WORDS
-        if starts and _upper(tokens[k]) in ("COPY", "UNLOAD"):
+        if starts and word in ("COPY", "UNLOAD"):
             inner.note(syntax_feature("COPY or UNLOAD in a stored procedure"))
-        if starts and _upper(tokens[k]) == "ANALYZE":
+        if word == "CREATE" or (starts and word == "ANALYZE"):
             end = k
             while end < len(tokens) and not _is(tokens[end], ";"):
                 end += 1
-            choice = (_upper(tokens[end - 2]), _upper(tokens[end - 1])) if end - k > 2 else ()
-            if choice in (("PREDICATE", "COLUMNS"), ("ALL", "COLUMNS")):
-                inner.edits.append(ddl.Edit(tokens[end - 2].start, _end(tokens[end - 1]), ""))
-            k = end
-        if _upper(tokens[k]) == "CREATE":
-            end = k
-            while end < len(tokens) and not _is(tokens[end], ";"):
-                end += 1
-            if "TABLE" in [_upper(t) for t in tokens[k : min(end, k + 5)]]:
+            if word == "CREATE" and "TABLE" in [_upper(t) for t in tokens[k : min(end, k + 5)]]:
                 _create_table(inner, k, end)
+            last_two = (_upper(tokens[end - 2]), _upper(tokens[end - 1])) if end - k > 2 else ()
+            if word == "ANALYZE" and last_two in ANALYZE_COLUMN_CHOICES:
+                inner.edits.append(ddl.Edit(tokens[end - 2].start, _end(tokens[end - 1]), ""))
             k = end
         k += 1
     inner.walk(0, len(tokens))
